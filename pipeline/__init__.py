@@ -1,0 +1,90 @@
+"""jianbao: Chinese work bulletins (简报) from a YAML issue file to a print-ready PDF.
+
+The stages, one line each: load → compose → paginate → draw → finish → write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__version__ = "0.1.0"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path
+    pages: int
+    size: int
+
+
+def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout: str | None) -> Path:
+    from .layout import find_layout
+
+    return find_layout(layout_name or issue_layout or "jianbao", issue_path.parent)
+
+
+def build(
+    issue_path: Path, out_dir: Path, layout_name: str | None = None, profile: str = "print", bleed_mm: float = 0.0
+) -> BuildResult:
+    """Build one issue file into ``out_dir/<stem>.pdf``; raises JianbaoError on any user error."""
+    from .assemble import assemble
+    from .draw import draw
+    from .fonts import FontSet, check_coverage
+    from .issue import load_issue
+    from .layout import load_layout
+    from .paginate import paginate
+    from .pdf import FinishOptions, finish, write_atomic
+
+    issue = load_issue(issue_path)
+    layout = load_layout(resolve_layout_path(issue_path, layout_name, issue.layout))
+    fonts = FontSet(layout)
+    check_coverage(issue, layout, fonts)
+    composed = assemble(issue, layout, fonts)
+    pages = paginate(composed, layout, folio_composer(layout, fonts))
+    raw = draw(pages, layout)
+    info = document_info(issue)
+    archive = profile == "archive"
+    options = FinishOptions(
+        profile=profile,
+        bleed_mm=bleed_mm,
+        source_name=issue_path.name if archive else None,
+        source_bytes=issue_path.read_bytes() if archive else None,
+    )
+    data = finish(raw, info, options)
+    output = out_dir / f"{issue_path.stem}.pdf"
+    write_atomic(output, data)
+    return BuildResult(output, len(pages), len(data))
+
+
+def folio_composer(layout, fonts):  # type: ignore[no-untyped-def]
+    """A function text → (glyphs, width) for page numbers in the layout's folio style."""
+    from .compose import Glyph
+
+    style = layout.style("folio")
+
+    def compose_folio(text: str) -> tuple[tuple[Glyph, ...], float]:
+        glyphs, x = [], 0.0
+        for ch in text:
+            if ch == " ":
+                x += style.size / 4
+                continue
+            font = fonts.font_for(style.font, ch)
+            glyphs.append(Glyph(ch, x, font, style.size, style.colour))
+            x += fonts.advance(font, ch) * style.size
+        return tuple(glyphs), x
+
+    return compose_folio
+
+
+def document_info(issue):  # type: ignore[no-untyped-def]
+    from .pdf import DocumentInfo
+
+    title = " ".join(p for p in (issue.bulletin, issue.title or "", f"第{issue.number}期") if p)
+    return DocumentInfo(
+        title=title,
+        author=issue.issuer,
+        subject=f"{issue.bulletin} {issue.date.year}年第{issue.number}期",
+        keywords=tuple(issue.keywords),
+        date=issue.date,
+    )

@@ -1,0 +1,323 @@
+"""Issue × Layout × Metrics → the composed document: masthead items, the flow of lines, the 报尾.
+
+This is the composition stage: it decides every glyph's x position and which lines belong together;
+the paginator then decides on which page and grid line each flow line goes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from . import cjk
+from .compose import CharStyle, Glyph, Line, Measure, Metrics, compose_paragraph, make_atoms, make_clusters
+from .layout import Layout, Style
+from .model import Article, Issue, Paragraph
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A line at a fixed place on page 1: baseline measured down from the top of the text block."""
+
+    line: Line
+    baseline: float
+
+
+@dataclass(frozen=True)
+class Spacer:
+    """Empty grid lines (dropped at the top of a page)."""
+
+    lines: int = 1
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A bookmark for the next flow line: level 0 = 栏目, 1 = article."""
+
+    level: int
+    title: str
+
+
+FlowItem = Line | Spacer | PageBreak | Outline
+
+
+@dataclass(frozen=True)
+class Tail:
+    """The 报尾 lines, each already placed horizontally; drawn at the bottom of the last page."""
+
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Composed:
+    masthead: tuple[Fixed, ...]
+    masthead_lines: int  # grid lines of page 1 taken by the masthead
+    flow: tuple[FlowItem, ...]
+    tail: Tail | None
+
+
+class _Assembler:
+    def __init__(self, issue: Issue, layout: Layout, metrics: Metrics):
+        self.issue = issue
+        self.layout = layout
+        self.metrics = metrics
+        self.paras = itertools.count()
+
+    # ------------------------------------------------------------------ helpers
+    def char_style(self, name: str) -> CharStyle:
+        st = self.layout.style(name)
+        return CharStyle(st.font, st.size, st.colour, st.fake_bold)
+
+    def measure(self, indent: int = 0, rest: int = 0, cells: int | None = None, justify: bool = True) -> Measure:
+        g = self.layout.grid
+        return Measure(
+            cells=cells or g.chars_per_line,
+            pitch=self.layout.pitch,
+            indent=indent,
+            rest_indent=rest,
+            style=g.style,
+            hang=g.hang,
+            strict=g.strict,
+            cjk_latin_gap=g.cjk_latin_gap,
+            justify=justify,
+        )
+
+    def paragraph(self, runs: list[tuple[str, str]], kind: str, m: Measure, keep: bool = False) -> list[Line]:
+        chars = [(ch, self.char_style(style)) for text, style in runs for ch in text]
+        glyph_lines = compose_paragraph(chars, m, self.metrics)
+        serial = next(self.paras)
+        size = max((st.size for _, st in chars), default=16.0)
+        n = len(glyph_lines)
+        return [
+            Line(tuple(g), kind=kind, para=serial, first=i == 0, last=i == n - 1, size=size, keep_with_next=keep)
+            for i, g in enumerate(glyph_lines)
+        ]
+
+    def natural_line(self, text: str, style: Style, kind: str) -> tuple[list[Glyph], float]:
+        """Glyphs at natural advances plus letter spacing, starting at x = 0; returns (glyphs, width)."""
+        glyphs: list[Glyph] = []
+        x = 0.0
+        spacing = style.letter_spacing * style.size
+        for ch in text:
+            if ch in cjk.IGNORABLE:
+                continue
+            font = self.metrics.font_for(style.font, ch) if not ch.isspace() else ""
+            adv = style.size if cjk.is_wide(ch) else (self.metrics.advance(font, ch) * style.size if font else style.size / 4)
+            if font:
+                glyphs.append(Glyph(ch, x, font, style.size, style.colour, style.fake_bold))
+            x += adv + spacing
+        return glyphs, max(0.0, x - spacing)
+
+    def placed(self, text: str, style_name: str, kind: str, align: str, inset: float = 0.0) -> Line:
+        style = self.layout.style(style_name)
+        glyphs, width = self.natural_line(text, style, kind)
+        bw = self.layout.page.block_width
+        if align == "centre":
+            dx = (bw - width) / 2
+        elif align == "right":
+            dx = bw - inset - width
+        else:
+            dx = inset
+        moved = tuple(Glyph(g.ch, g.x + dx, g.font, g.size, g.colour, g.fake_bold) for g in glyphs)
+        return Line(moved, kind=kind, size=style.size)
+
+    # ------------------------------------------------------------------ masthead
+    def masthead(self) -> tuple[tuple[Fixed, ...], int]:
+        i, mh, pitch = self.issue, self.layout.masthead, self.layout.pitch
+        items = []
+        if i.mark:
+            items.append(Fixed(self.placed(i.mark, "mast_mark", "masthead", "left"), mh.mark_baseline))
+        items.append(Fixed(self.placed(i.bulletin, "mast_name", "masthead", "centre"), mh.name_baseline))
+        if i.title:
+            items.append(Fixed(self.placed(i.title, "mast_title", "masthead", "centre"), mh.title_baseline))
+        number = f"第{i.number}期" if not str(i.number).startswith(("第", "增刊")) else str(i.number)
+        if i.total:
+            number += f"（总第{i.total}期）"
+        items.append(Fixed(self.placed(number, "mast_number", "masthead", "centre"), mh.number_baseline))
+        inset = mh.issuer_indent * pitch
+        items.append(Fixed(self.placed(i.issuer, "mast_issuer", "masthead", "left", inset), mh.issuer_baseline))
+        date = f"{i.date.year}年{i.date.month}月{i.date.day}日"
+        items.append(Fixed(self.placed(date, "mast_issuer", "masthead", "right", inset), mh.issuer_baseline))
+        rule_y = mh.issuer_baseline + mh.rule_offset
+        lines_used = math.ceil(rule_y / self.layout.line_pitch - 1e-6) + mh.contents_gap_lines
+        return tuple(items), lines_used
+
+    # ------------------------------------------------------------------ contents
+    def contents(self) -> list[FlowItem]:
+        c = self.layout.contents
+        flow: list[FlowItem] = []
+        if c.heading:
+            flow.append(self.placed(c.heading, "toc_section", "toc", "centre"))
+        for sec in self.issue.sections:
+            m = self.measure(c.section_indent, c.section_indent, justify=False)
+            flow += self.paragraph([(f"【{sec.name}】", "toc_section")], "toc", m, keep=True)
+            for art in sec.articles:
+                title = art.title.replace("\n", "")
+                if art.brief:
+                    title = title.rstrip("。")
+                m = self.measure(c.entry_indent, c.entry_indent)
+                flow += self.paragraph([(title, "toc_entry")], "toc", m)
+        return flow
+
+    # ------------------------------------------------------------------ articles
+    def title_lines(self, title: str) -> list[Line]:
+        style = self.layout.style("title")
+        max_chars = max(4, int(self.layout.page.block_width // (style.size * (1 + style.letter_spacing))))
+        parts = []
+        for forced in title.split("\n"):
+            parts += balance_title(forced.strip(), max_chars, self.metrics, style)
+        lines = [self.placed(p, "title", "title", "centre") for p in parts if p]
+        return [
+            Line(ln.glyphs, kind="title", size=ln.size, keep_with_next=True, grid_lines=self.layout.spacing.title_line_lines)
+            for ln in lines
+        ]
+
+    def article(self, art: Article, first_in_section: bool, section_name: str) -> list[FlowItem]:
+        sp = self.layout.spacing
+        flow: list[FlowItem] = []
+        if not art.brief:
+            if not first_in_section and sp.before_article:
+                flow.append(Spacer(sp.before_article))
+            if art.note:
+                m = self.measure(self.layout.grid.indent + 2, 2, cells=self.layout.grid.chars_per_line - 2)
+                flow += self.paragraph([("编者按：", "heading1"), (art.note, "note")], "note", m, keep=True)
+            flow.append(Outline(1, art.title.replace("\n", "")))
+            flow += self.title_lines(art.title)
+            if art.source:
+                flow.append(
+                    Line(
+                        self.placed(art.source, "source", "source", "centre").glyphs,
+                        kind="source",
+                        size=self.layout.style("source").size,
+                        keep_with_next=True,
+                    )
+                )
+            if sp.after_title:
+                flow.append(Spacer(sp.after_title))
+        else:
+            flow.append(Outline(1, art.title.rstrip("。")))
+        indent = self.layout.grid.indent
+        for k, block in enumerate(art.blocks):
+            if not isinstance(block, Paragraph):
+                continue  # photos and tables: not yet composed
+            if block.heading:
+                runs = [(block.text, f"heading{block.heading}")]
+                flow += self.paragraph(runs, "heading", self.measure(indent), keep=True)
+                continue
+            runs = [(r.text, "bold" if r.bold else "body") for r in block.runs]
+            if art.brief and k == 0:
+                runs.insert(0, (art.title, "bold"))
+            flow += self.paragraph(runs, "body", self.measure(indent))
+        return flow
+
+    def flow(self) -> list[FlowItem]:
+        flow: list[FlowItem] = []
+        if self.issue.toc:
+            flow += self.contents()
+            if self.layout.contents.on_own_page:
+                flow.append(PageBreak())
+            else:
+                flow.append(Spacer(self.layout.spacing.before_section))
+        sp = self.layout.spacing
+        for s_i, sec in enumerate(self.issue.sections):
+            if s_i and sp.before_section:
+                flow.append(Spacer(sp.before_section))
+            flow.append(Outline(0, sec.name))
+            m = self.measure(0, 0, justify=False)
+            flow += self.paragraph([(f"【{sec.name}】", "section")], "section", m, keep=True)
+            for a_i, art in enumerate(sec.articles):
+                flow += self.article(art, a_i == 0, sec.name)
+        return flow
+
+    def tail(self) -> Tail | None:
+        i = self.issue
+        if not i.distribution and i.copies is None:
+            return None
+        inset = self.layout.tail.inset * self.layout.pitch
+        lines = [self.placed(f"{k}：{v}", "tail", "tail", "left", inset) for k, v in i.distribution]
+        if i.copies is not None:
+            lines.append(self.placed(f"（共印{i.copies}份）", "tail", "tail", "right", inset))
+        return Tail(tuple(lines))
+
+
+def balance_title(text: str, max_chars: int, metrics: Metrics, style: Style) -> list[str]:
+    """Break a title into the fewest lines of at most ``max_chars`` cells, as even as possible.
+
+    Breaks only where the line rules allow, never inside quotes, brackets, numbers or Latin words;
+    prefers breaks after punctuation and after connecting words (暨 与 和 及), and upper lines at
+    least as long as lower ones (a trapezoid, not a long line over a stub).
+    """
+    st = CharStyle(style.font, style.size)
+    clusters = make_clusters([(ch, st) for ch in text], metrics)
+    atoms = make_atoms(clusters, strict=True)
+    widths = [sum(c.cells(style.size) for c in a) for a in atoms]
+    total = sum(widths)
+    if total <= max_chars:
+        return [text]
+    texts = ["".join(c.text for c in a) for a in atoms]
+    depth, inside = 0, []
+    for t in texts:
+        for ch in t:
+            if ch in cjk.OPEN_QUOTE or ch in cjk.OPEN_BRACKET:
+                depth += 1
+            elif (ch in cjk.CLOSE_QUOTE or ch in cjk.CLOSE_BRACKET) and depth:
+                depth -= 1
+        inside.append(depth > 0)
+    n = math.ceil(total / max_chars)
+    if n > 3:  # an unusually long title: even greedy lines (the search below is for 2-3 lines)
+        return _even_lines(texts, widths, math.ceil(total / n))
+    best: tuple[float, tuple[int, ...]] | None = None
+    positions = range(1, len(atoms))
+    for n_lines in (n, n + 1):
+        for cuts in itertools.combinations(positions, n_lines - 1):
+            bounds = (0, *cuts, len(atoms))
+            lens = [sum(widths[a:b]) for a, b in itertools.pairwise(bounds)]
+            if max(lens) > max_chars:
+                continue
+            target = total / n_lines
+            cost = sum((x - target) ** 2 for x in lens) + 40 * (n_lines - n)
+            for a, b in itertools.pairwise(lens):
+                if b > a + 1:
+                    cost += 4 * (b - a)  # lower line longer than the upper one
+            if lens[-1] <= 2:
+                cost += 100
+            for c in cuts:
+                prev = texts[c - 1][-1]
+                if inside[c - 1]:
+                    cost += 60
+                elif prev in "，、：；。" or prev in cjk.CLOSE_QUOTE or prev in cjk.CLOSE_BRACKET or prev in "暨与和及":
+                    cost -= 6
+                elif texts[c][0] in cjk.OPEN_QUOTE or texts[c][0] in cjk.OPEN_BRACKET:
+                    cost -= 3
+            if best is None or cost < best[0]:
+                best = (cost, cuts)
+        if best is not None:
+            break
+    if best is None:
+        return [text]
+    bounds = (0, *best[1], len(atoms))
+    return ["".join(texts[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def _even_lines(texts: list[str], widths: list[int], target: int) -> list[str]:
+    lines, cur, used = [], "", 0
+    for t, w in zip(texts, widths, strict=True):
+        if cur and used + w > target:
+            lines.append(cur)
+            cur, used = "", 0
+        cur += t
+        used += w
+    return [*lines, cur] if cur else lines
+
+
+def assemble(issue: Issue, layout: Layout, metrics: Metrics) -> Composed:
+    """The composition stage: every line of the issue, placed horizontally."""
+    a = _Assembler(issue, layout, metrics)
+    masthead, used = a.masthead()
+    return Composed(masthead=masthead, masthead_lines=used, flow=tuple(a.flow()), tail=a.tail())

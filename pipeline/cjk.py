@@ -1,0 +1,84 @@
+"""Character classes for Chinese line composition (CLREQ, GB/T 15834), as data."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+# Never at the start of a line (basic level).
+PAUSE_STOP = frozenset("、，。．：；？！,.:;?!")
+CLOSE_QUOTE = frozenset("”’」』")
+CLOSE_BRACKET = frozenset("）〕］｝】〗〉》)]}")
+CONNECTOR = frozenset("–～~")
+INTERPUNCT = frozenset("·・‧")
+SOLIDUS = frozenset("/／")
+UNIT_SUFFIX = frozenset("％‰℃°′″%")
+NO_LINE_START = PAUSE_STOP | CLOSE_QUOTE | CLOSE_BRACKET | CONNECTOR | INTERPUNCT | SOLIDUS | UNIT_SUFFIX
+
+# Never at the end of a line.
+OPEN_QUOTE = frozenset("“‘「『")
+OPEN_BRACKET = frozenset("（〔［｛【〖〈《([{")
+PREFIX = frozenset("￥＄$£￡#№§")
+NO_LINE_END = OPEN_QUOTE | OPEN_BRACKET | PREFIX | SOLIDUS
+
+# Marks that may hang past the line end when the layout allows it.
+HANGABLE = frozenset("、，。．")
+
+# Pairs that are never split and count as one two-cell unit.
+DASH = "\u2014"
+ELLIPSIS = "\u2026"
+TWO_EM_DASH = "\u2e3a"
+DOUBLED = frozenset({DASH, ELLIPSIS})
+
+# Punctuation glyph placement inside its cell (for compression in book style).
+LEFT_INK = frozenset("，。．、：；？！") | CLOSE_QUOTE | frozenset("）〕］｝】〗〉》")
+RIGHT_INK = OPEN_QUOTE | frozenset("（〔［｛【〖〈《")
+CENTRE_INK = INTERPUNCT
+
+IGNORABLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+class Kind(Enum):
+    """How a character behaves on a line."""
+
+    HAN = "han"  # ideographs, kana, full-width letters: one cell
+    PUNCT = "punct"  # full-width punctuation: one cell, may compress in book style
+    NARROW = "narrow"  # Latin letters, digits, half-width signs: proportional width
+    SPACE = "space"
+
+
+def is_han(ch: str) -> bool:
+    """An ideograph (URO, Ext A-…, compatibility) or 〇."""
+    o = ord(ch)
+    return 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3FFFF or ch == "〇"
+
+
+def is_wide(ch: str) -> bool:
+    """Characters that take a full cell: Han, kana, full-width forms, CJK punctuation."""
+    o = ord(ch)
+    return (
+        is_han(ch)
+        or 0x3000 <= o <= 0x30FF
+        or 0xFF01 <= o <= 0xFF60
+        or 0xFFE0 <= o <= 0xFFE6
+        or ch in "“”‘’—…·"
+        or 0x2E80 <= o <= 0x2FDF
+        or 0x3100 <= o <= 0x31FF
+        or 0x3200 <= o <= 0x33FF
+    )
+
+
+def kind(ch: str) -> Kind:
+    if ch.isspace():
+        return Kind.SPACE
+    if is_wide(ch):
+        return Kind.PUNCT if (ch in LEFT_INK or ch in RIGHT_INK or ch in CENTRE_INK or ch in "—…") else Kind.HAN
+    return Kind.NARROW
+
+
+def is_word_char(ch: str) -> bool:
+    """Part of an unbreakable Latin word or number (letters, digits, joining signs)."""
+    return ch.isascii() and (ch.isalnum() or ch in ".,-'_%+/:")
+
+
+def is_latin_letter_or_digit(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()

@@ -1,0 +1,38 @@
+"""One user-facing error type that carries where the problem is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a source file: path, 1-based line and column, and the field's dotted path."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        text = ":".join(parts)
+        return f"{text}（字段 {self.field}）" if self.field else text
+
+
+class JianbaoError(Exception):
+    """A problem the user can fix; the message is in Chinese and names the place."""
+
+    def __init__(self, message: str, where: Location | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{text}\n  提示：{self.hint}" if self.hint else text

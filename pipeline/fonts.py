@@ -1,0 +1,190 @@
+"""Font roles, metrics, coverage and fallback. The only module that loads and registers fonts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from . import cjk
+from .errors import JianbaoError, Location
+from .layout import Layout
+from .model import Issue, Paragraph
+from .resources import builtin_fonts_dir
+
+
+@dataclass(frozen=True)
+class MissingChar:
+    ch: str
+    where: Location
+
+    def describe(self) -> str:
+        return f"“{self.ch}”（U+{ord(self.ch):04X}）"
+
+
+class FontSet:
+    """The layout's font roles and fallback chain; implements ``compose.Metrics``."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.role_files = {role: self._find(spec, f"fonts.roles.{role}") for role, spec in layout.fonts.roles.items()}
+        self.fallback_files = [self._find(spec, "fonts.fallback") for spec in layout.fonts.fallback]
+        self._fonts: dict[Path, TTFont] = {}
+        self._choice: dict[tuple[str, str], str] = {}
+
+    def _find(self, spec: str, field: str) -> Path:
+        candidates = [Path(spec).expanduser()]
+        if self.layout.fonts.dir:
+            candidates.append(Path(self.layout.source_dir) / self.layout.fonts.dir / spec)
+        candidates += [Path(self.layout.source_dir) / spec, builtin_fonts_dir() / spec]
+        for c in candidates:
+            if c.is_file():
+                return c.resolve()
+        raise JianbaoError(
+            f"找不到字体文件 {spec}",
+            Location(f"版式 {self.layout.name}", field=field),
+            "请确认文件名，或在版式的 fonts.dir 中写明字体所在文件夹",
+        )
+
+    def _load(self, path: Path) -> TTFont:
+        font = self._fonts.get(path)
+        if font is None:
+            name = path.stem
+            try:
+                registered = pdfmetrics.getFont(name)
+            except KeyError:
+                registered = None
+            if isinstance(registered, TTFont) and getattr(registered, "_jianbao_path", None) == path:
+                font = registered
+            else:
+                try:
+                    font = TTFont(name, str(path))
+                except (TTFError, OSError) as exc:
+                    hint = "只支持 TrueType（glyf）轮廓的 .ttf 字体；OTF/CFF 字体请先用 fonts/build_fonts.py 转换"
+                    raise JianbaoError(f"无法读取字体 {path.name}：{exc}", Location(str(path)), hint) from None
+                font._jianbao_path = path  # type: ignore[attr-defined]
+                pdfmetrics.registerFont(font)
+            self._fonts[path] = font
+        return font
+
+    def has(self, path: Path, ch: str) -> bool:
+        return ord(ch) in self._load(path).face.charToGlyph
+
+    def chain(self, role: str) -> Iterator[Path]:
+        yield self.role_files[role]
+        yield from self.fallback_files
+
+    def font_for(self, role: str, ch: str) -> str:
+        key = (role, ch)
+        name = self._choice.get(key)
+        if name is None:
+            path = next((p for p in self.chain(role) if self.has(p, ch)), None)
+            if path is None:
+                raise JianbaoError(f"没有任何字体含有字符“{ch}”（U+{ord(ch):04X}）")
+            name = self._load(path).fontName
+            self._choice[key] = name
+        return name
+
+    def advance(self, font: str, ch: str) -> float:
+        return pdfmetrics.stringWidth(ch, font, 1000.0) / 1000.0
+
+    def covers(self, role: str, ch: str) -> bool:
+        return any(self.has(p, ch) for p in self.chain(role))
+
+    def fallback_used(self) -> dict[str, list[str]]:
+        """Characters that came from a fallback font, per role."""
+        out: dict[str, list[str]] = {}
+        for (role, ch), name in sorted(self._choice.items()):
+            if name != self._load(self.role_files[role]).fontName:
+                out.setdefault(role, []).append(ch)
+        return out
+
+
+def _texts(issue: Issue, layout: Layout) -> Iterator[tuple[str, str, Location]]:
+    """Every printed text of the issue with the font role that prints it and where it comes from."""
+    st = layout.style
+    top = issue.where
+    yield issue.bulletin, st("mast_name").font, top.get("bulletin", Location(issue.source_path))
+    if issue.title:
+        yield issue.title, st("mast_title").font, top.get("title", Location(issue.source_path))
+    yield f"第{issue.number}期（总第{issue.total}期）", st("mast_number").font, top["number"]
+    yield issue.issuer, st("mast_issuer").font, top["issuer"]
+    yield "0123456789年月日", st("mast_issuer").font, top["date"]
+    if issue.mark:
+        yield issue.mark, st("mast_mark").font, top["mark"]
+    for sec in issue.sections:
+        yield f"【{sec.name}】", st("section").font, sec.where
+        if issue.toc:
+            yield f"【{sec.name}】", st("toc_section").font, sec.where
+        for art in sec.articles:
+            title_roles = [st("bold").font] if art.brief else [st("title").font]
+            if issue.toc:
+                title_roles.append(st("toc_entry").font)
+            for role in title_roles:
+                yield art.title, role, art.where
+            if art.source:
+                yield art.source, st("source").font, art.where
+            if art.note:
+                yield "编者按：" + art.note, st("note").font, art.where
+            for block in art.blocks:
+                if isinstance(block, Paragraph):
+                    for run in block.runs:
+                        name = f"heading{block.heading}" if block.heading else ("bold" if run.bold else "body")
+                        yield run.text, st(name).font, block.where
+    for key, value in issue.distribution:
+        yield f"{key}：{value}", st("tail").font, top.get("distribution", Location(issue.source_path))
+    yield "共印份0123456789", st("tail").font, top.get("copies", Location(issue.source_path))
+    yield "—0123456789 ", st("folio").font, Location(issue.source_path)
+
+
+def missing_chars(issue: Issue, layout: Layout, fonts: FontSet) -> list[MissingChar]:
+    """Characters that neither the role's font nor any fallback has, first occurrence of each."""
+    seen: set[tuple[str, str]] = set()
+    missing: dict[str, MissingChar] = {}
+    for text, role, where in _texts(issue, layout):
+        for ch in text:
+            if ch.isspace() or ch in cjk.IGNORABLE or (role, ch) in seen:
+                continue
+            seen.add((role, ch))
+            if not fonts.covers(role, ch) and ch not in missing:
+                missing[ch] = MissingChar(ch, _char_location(where, text, ch))
+    return list(missing.values())
+
+
+def _char_location(where: Location, text: str, ch: str) -> Location:
+    """Point at the character's column when the source line is available."""
+    if where.line is None:
+        return where
+    try:
+        lines = Path(where.file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return where
+    for offset in range(0, 400):
+        idx = where.line - 1 + offset
+        if idx >= len(lines):
+            break
+        col = lines[idx].find(ch)
+        if col >= 0:
+            return Location(where.file, idx + 1, col + 1, where.field)
+    return where
+
+
+def check_coverage(issue: Issue, layout: Layout, fonts: FontSet) -> None:
+    """Raise a JianbaoError naming every character no configured font can print."""
+    missing = missing_chars(issue, layout, fonts)
+    if not missing:
+        return
+    first = missing[0]
+    others = "".join(f"\n  {m.where}: {m.describe()}" for m in missing[1:20])
+    raise JianbaoError(
+        f"字体中没有字符 {first.describe()}，无法印出{'；另有：' + others if others else ''}",
+        first.where,
+        "可在版式 fonts.fallback 中加入含有该字的字体，或改用常用字",
+    )
+
+
+def role_table(fonts: FontSet, roles: Iterable[str]) -> list[tuple[str, str]]:
+    return [(r, str(fonts.role_files[r])) for r in roles]

@@ -1,0 +1,302 @@
+"""The page template as frozen dataclasses, loaded from ``layouts/*.yaml`` with every length resolved.
+
+Each option is declared once here with its type and default; the YAML files only change values.
+A layout may ``extends:`` another one (by name or path) and override any subset of keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import JianbaoError, Location
+from .resources import builtin_layouts_dir
+from .units import to_points
+
+Length = typing.NewType("Length", float)  # written as "37mm", "16pt", "三号"; stored in points
+CELL = Length(-1.0)  # a style size written as "cell": the body grid's character pitch
+
+
+@dataclass(frozen=True)
+class Page:
+    width: Length = Length(595.2756)
+    height: Length = Length(841.8898)
+    top: Length = Length(104.88)  # 天头, from the page top to the text block
+    inner: Length = Length(79.37)  # 订口, the binding-side margin
+    block_width: Length = Length(442.2)
+    block_height: Length = Length(637.8)
+    mirror: bool = False  # duplex: 订口 on the inside of even pages too
+
+
+@dataclass(frozen=True)
+class Grid:
+    chars_per_line: int = 28
+    lines_per_page: int = 22
+    style: str = "grid"  # "grid": every mark a full cell; "book": CLREQ compression
+    hang: bool = True  # one 、，。 may hang past the right edge
+    strict: bool = False  # strict line-start level: —— and …… never start a line
+    indent: int = 2  # first-line indent in cells
+    cjk_latin_gap: float = 0.25  # cells between Han and Latin/digits (book style)
+    em_ascent: float = 0.88  # ideographic em box: part above the baseline
+    widow_lines: int = 2  # lines of a paragraph kept together at a page break
+
+
+@dataclass(frozen=True)
+class Colour:
+    cmyk: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 100.0)  # percent
+    spot: str | None = None  # a named separation (spot colour) printed with this CMYK fallback
+
+
+@dataclass(frozen=True)
+class Style:
+    font: str = "fangsong"  # a role name from fonts.roles
+    size: Length = Length(16.0)
+    colour: str = "black"
+    fake_bold: float = 0.0  # stroke width in em added around the glyphs (bold without a bold face)
+    letter_spacing: float = 0.0  # em between characters (masthead)
+
+
+@dataclass(frozen=True)
+class Fonts:
+    dir: str | None = None  # extra folder for font files, relative to the layout file
+    roles: dict[str, str] = field(default_factory=dict)  # role → file name or path
+    fallback: tuple[str, ...] = ()  # font files tried in order for characters a role lacks
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """Page 1: distances are from the top of the text block to each baseline (or the rule)."""
+
+    mark_baseline: Length = Length(0.0)
+    name_baseline: Length = Length(40.0)
+    title_baseline: Length = Length(110.0)
+    number_baseline: Length = Length(140.0)
+    issuer_baseline: Length = Length(164.0)
+    rule_offset: Length = Length(11.34)  # rule below the issuer/date baseline
+    rule_width: Length = Length(1.2)
+    rule_colour: str = "red"
+    issuer_indent: float = 0.0  # cells in from the block edges for issuer and date
+    contents_gap_lines: int = 1  # empty grid lines between the rule and the contents
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """Vertical space, in grid lines."""
+
+    before_section: int = 1  # before a 栏目 label that is not first on its page
+    before_article: int = 1  # before an article title that does not follow its label
+    after_title: int = 0
+    title_line_lines: int = 1  # grid lines per title line
+
+
+@dataclass(frozen=True)
+class Contents:
+    heading: str = ""  # e.g. 本期要目; empty for none
+    section_indent: int = 0  # cells
+    entry_indent: int = 1  # cells, also for continuation lines
+    on_own_page: bool = True  # articles start on the page after the contents
+
+
+@dataclass(frozen=True)
+class Folio:
+    template: str = "— {n} —"
+    below_block: Length = Length(19.84)  # from the block bottom to the folio's top (7 mm)
+    inset: float = 1.0  # cells in from the block edge
+    first_page: bool = False  # print a number on page 1 (the masthead page)
+
+
+@dataclass(frozen=True)
+class Tail:
+    inset: float = 1.0  # cells in from each side
+    outer_rule: Length = Length(1.0)  # 0.35 mm
+    inner_rule: Length = Length(0.7)  # 0.25 mm
+    line_pitch: Length = Length(24.0)
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str = "layout"
+    page: Page = field(default_factory=Page)
+    grid: Grid = field(default_factory=Grid)
+    fonts: Fonts = field(default_factory=Fonts)
+    colours: dict[str, Colour] = field(default_factory=dict)
+    styles: dict[str, Style] = field(default_factory=dict)
+    masthead: Masthead = field(default_factory=Masthead)
+    spacing: Spacing = field(default_factory=Spacing)
+    contents: Contents = field(default_factory=Contents)
+    folio: Folio = field(default_factory=Folio)
+    tail: Tail = field(default_factory=Tail)
+    source_dir: str = "."  # folder of the layout file, for relative font paths
+
+    @property
+    def pitch(self) -> float:
+        """Character pitch of the body grid (the width of one cell)."""
+        return self.page.block_width / self.grid.chars_per_line
+
+    @property
+    def line_pitch(self) -> float:
+        return self.page.block_height / self.grid.lines_per_page
+
+    def style(self, name: str) -> Style:
+        return self.styles.get(name) or self.styles["body"]
+
+    def colour(self, name: str) -> Colour:
+        return self.colours.get(name) or Colour()
+
+
+REQUIRED_STYLES = (
+    "body",
+    "bold",
+    "heading1",
+    "heading2",
+    "heading3",
+    "heading4",
+    "section",
+    "title",
+    "source",
+    "note",
+    "toc_section",
+    "toc_entry",
+    "folio",
+    "tail",
+    "mast_name",
+    "mast_title",
+    "mast_number",
+    "mast_issuer",
+    "mast_mark",
+)
+
+
+def _convert(tp: object, value: object, where: str, loc: Location) -> object:
+    """Coerce one YAML value to the annotated type, with a Chinese error naming the key."""
+    origin = typing.get_origin(tp)
+    if tp is Length:
+        if value == "cell":
+            return CELL
+        try:
+            return to_points(value)
+        except ValueError as exc:
+            raise JianbaoError(f"版式项 {where}：{exc}", loc) from None
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise JianbaoError(f"版式项 {where} 应为映射（键: 值）", loc)
+        return _build(tp, value, where, loc)
+    if origin is dict:
+        _, vt = typing.get_args(tp)
+        if not isinstance(value, dict):
+            raise JianbaoError(f"版式项 {where} 应为映射（键: 值）", loc)
+        return {str(k): _convert(vt, v, f"{where}.{k}", loc) for k, v in value.items()}
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if not isinstance(value, list | tuple):
+            raise JianbaoError(f"版式项 {where} 应为列表", loc)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v, f"{where}[{i}]", loc) for i, v in enumerate(value))
+        if len(value) != len(args):
+            raise JianbaoError(f"版式项 {where} 应有 {len(args)} 个值", loc)
+        return tuple(_convert(a, v, f"{where}[{i}]", loc) for i, (a, v) in enumerate(zip(args, value, strict=True)))
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None:
+            return None
+        return _convert(args[0], value, where, loc)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise JianbaoError(f"版式项 {where} 应为 true 或 false", loc)
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise JianbaoError(f"版式项 {where} 应为整数", loc)
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise JianbaoError(f"版式项 {where} 应为数字", loc)
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise JianbaoError(f"版式项 {where} 应为文字", loc)
+        return str(value)
+    return value
+
+
+def _build(cls: type, data: dict, where: str, loc: Location) -> object:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(map(str, data)) - names)
+    if unknown:
+        prefix = f"{where}." if where else ""
+        raise JianbaoError(f"未知的版式项：{prefix}{unknown[0]}", loc, f"可用的键：{'、'.join(sorted(names))}")
+    kwargs = {k: _convert(hints[k], v, f"{where}.{k}" if where else k, loc) for k, v in data.items()}
+    return cls(**kwargs)
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def find_layout(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """A layout given by name (``jianbao``) or by path (relative to the issue file's folder)."""
+    candidates = []
+    if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
+        p = Path(name_or_path)
+        candidates.append(p if p.is_absolute() or relative_to is None else relative_to / p)
+        candidates.append(p)
+    else:
+        if relative_to is not None:
+            candidates.append(relative_to / "layouts" / f"{name_or_path}.yaml")
+        candidates.append(builtin_layouts_dir() / f"{name_or_path}.yaml")
+    for c in candidates:
+        if c.is_file():
+            return c
+    known = "、".join(sorted(p.stem for p in builtin_layouts_dir().glob("*.yaml")))
+    raise JianbaoError(f"找不到版式：{name_or_path}", None, f"内置版式有：{known}；也可以写版式文件的路径")
+
+
+def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    if path.resolve() in seen:
+        raise JianbaoError("版式的 extends 形成了循环", Location(str(path)))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JianbaoError(f"无法读取版式文件：{exc}", Location(str(path))) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise JianbaoError("版式文件不是有效的 YAML", Location(str(path), line)) from None
+    if not isinstance(data, dict):
+        raise JianbaoError("版式文件应为键值映射", Location(str(path)))
+    parent = data.pop("extends", None)
+    if parent:
+        base_path = find_layout(str(parent), path.parent)
+        base = _read_raw(base_path, (*seen, path.resolve()))
+        data = _merge(base, data)
+    return data
+
+
+def load_layout(path: Path) -> Layout:
+    """Read and validate a layout file (following ``extends``)."""
+    raw = _read_raw(path)
+    raw["source_dir"] = str(path.parent)
+    layout = _build(Layout, raw, "", Location(str(path)))
+    assert isinstance(layout, Layout)
+    styles = {name: dataclasses.replace(st, size=layout.pitch) if st.size == CELL else st for name, st in layout.styles.items()}
+    layout = dataclasses.replace(layout, styles=styles)
+    missing = [s for s in REQUIRED_STYLES if s not in layout.styles]
+    if missing:
+        raise JianbaoError(f"版式缺少样式：{'、'.join(missing)}", Location(str(path), field="styles"))
+    if layout.grid.style not in ("grid", "book"):
+        raise JianbaoError("grid.style 只能是 grid 或 book", Location(str(path), field="grid.style"))
+    for name, st in layout.styles.items():
+        if st.font not in layout.fonts.roles:
+            raise JianbaoError(f"样式 {name} 用了未定义的字体角色 {st.font}", Location(str(path), field=f"styles.{name}"))
+        if st.colour not in layout.colours:
+            raise JianbaoError(f"样式 {name} 用了未定义的颜色 {st.colour}", Location(str(path), field=f"styles.{name}"))
+    return layout

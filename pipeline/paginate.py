@@ -1,0 +1,199 @@
+"""Composed flow → pages: grid lines, keep-with-next, widows and orphans, folios and the 报尾."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .assemble import Composed, Fixed, FlowItem, Outline, PageBreak, Spacer
+from .compose import Glyph, Line
+from .layout import Layout
+
+
+@dataclass(frozen=True)
+class PlacedLine:
+    """A line on a page: ``x`` of its left edge and ``baseline``, in PDF points from the page's bottom left."""
+
+    line: Line
+    x: float
+    baseline: float
+    grid_index: int = -1  # body grid line (0-based), -1 for lines off the grid
+
+
+@dataclass(frozen=True)
+class Rule:
+    x0: float
+    x1: float
+    y: float
+    width: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    level: int
+    title: str
+    y: float
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    lines: tuple[PlacedLine, ...]
+    rules: tuple[Rule, ...] = ()
+    bookmarks: tuple[Bookmark, ...] = ()
+
+
+@dataclass
+class _PageDraft:
+    first_grid: int
+    entries: list[tuple[int, int, FlowItem]] = field(default_factory=list)  # (flow index, grid line, item)
+    used: int = 0
+
+
+class _Paginator:
+    def __init__(self, doc: Composed, layout: Layout):
+        self.doc = doc
+        self.layout = layout
+        self.lpp = layout.grid.lines_per_page
+
+    def block_left(self, number: int) -> float:
+        p = self.layout.page
+        if p.mirror and number % 2 == 0:
+            return p.width - p.inner - p.block_width
+        return p.inner
+
+    @property
+    def block_top(self) -> float:
+        return self.layout.page.height - self.layout.page.top
+
+    def baseline(self, grid_line: int, size: float, span: int = 1) -> float:
+        lp = self.layout.line_pitch
+        band = lp * span
+        return self.block_top - (grid_line * lp + (band - size) / 2 + self.layout.grid.em_ascent * size)
+
+    def _bad_break(self, entries: list[tuple[int, int, FlowItem]], cut: int, rest: list[FlowItem]) -> bool:
+        """Would ending the page before entries[cut] strand a heading or split a paragraph badly?"""
+        placed = [e[2] for e in entries[:cut] if isinstance(e[2], Line)]
+        if not placed:
+            return False
+        prev = placed[-1]
+        if prev.keep_with_next:
+            return True
+        following = [e[2] for e in entries[cut:]] + rest
+        nxt = next((item for item in following if isinstance(item, Line)), None)
+        if nxt is None or prev.para < 0 or prev.para != nxt.para:
+            return False
+        before = sum(1 for ln in placed if ln.para == prev.para)
+        after = sum(1 for item in following if isinstance(item, Line) and item.para == prev.para)
+        need = self.layout.grid.widow_lines
+        return before < need or after < need
+
+    def run(self) -> list[_PageDraft]:
+        flow = list(self.doc.flow)
+        pages = [_PageDraft(first_grid=self.doc.masthead_lines)]
+        i = 0
+        while i < len(flow):
+            page = pages[-1]
+            cap = self.lpp - page.first_grid
+            item = flow[i]
+            if isinstance(item, PageBreak):
+                pages.append(_PageDraft(0))
+                i += 1
+            elif isinstance(item, Outline):
+                page.entries.append((i, page.first_grid + page.used, item))
+                i += 1
+            elif isinstance(item, Spacer):
+                if page.used and page.used + item.lines <= cap:
+                    page.used += item.lines
+                elif page.used:
+                    pages.append(_PageDraft(0))
+                i += 1
+            else:
+                span = item.grid_lines
+                if page.used + span <= cap or (not page.used and span > cap):
+                    page.entries.append((i, page.first_grid + page.used, item))
+                    page.used += span
+                    i += 1
+                    continue
+                cut = len(page.entries)
+                while cut > 0 and self._bad_break(page.entries, cut, flow[i:]):
+                    cut -= 1
+                if cut > 0 and any(isinstance(e[2], Line) for e in page.entries[:cut]):
+                    i = page.entries[cut][0] if cut < len(page.entries) else i
+                    del page.entries[cut:]
+                pages.append(_PageDraft(0))
+        if self.doc.tail is not None:
+            need = -(-self._tail_height() // self.layout.line_pitch)
+            last = pages[-1]
+            if last.used + need > self.lpp - last.first_grid:
+                pages.append(_PageDraft(0))
+        while len(pages) > 1 and not pages[-1].entries and self.doc.tail is None:
+            pages.pop()
+        return pages
+
+    def _tail_height(self) -> float:
+        assert self.doc.tail is not None
+        return len(self.doc.tail.lines) * self.layout.tail.line_pitch
+
+
+def _folio(layout: Layout, number: int, left: float, metrics_width: float, glyphs: tuple[Glyph, ...]) -> PlacedLine:
+    f = layout.folio
+    inset = f.inset * layout.pitch
+    odd = number % 2 == 1
+    x = left + layout.page.block_width - inset - metrics_width if odd else left + inset
+    y = layout.page.height - layout.page.top - layout.page.block_height - f.below_block
+    return PlacedLine(Line(glyphs, kind="folio", size=glyphs[0].size if glyphs else 14.0), x, y)
+
+
+def paginate(doc: Composed, layout: Layout, folio_line: callable) -> list[Page]:  # type: ignore[valid-type]
+    """Place the flow on pages. ``folio_line(text)`` composes a folio as (glyphs, width)."""
+    pg = _Paginator(doc, layout)
+    drafts = pg.run()
+    pages: list[Page] = []
+    for n, draft in enumerate(drafts, start=1):
+        left = pg.block_left(n)
+        placed: list[PlacedLine] = []
+        rules: list[Rule] = []
+        marks: list[Bookmark] = []
+        if n == 1:
+            for fx in doc.masthead:
+                placed.append(_fixed(fx, left, pg.block_top))
+            mh = layout.masthead
+            y = pg.block_top - mh.issuer_baseline - mh.rule_offset
+            rules.append(Rule(left, left + layout.page.block_width, y, mh.rule_width, mh.rule_colour))
+        for _, grid, item in draft.entries:
+            if isinstance(item, Outline):
+                marks.append(Bookmark(item.level, item.title, pg.baseline(grid, 16.0) + 24))
+            elif isinstance(item, Line):
+                placed.append(PlacedLine(item, left, pg.baseline(grid, item.size, item.grid_lines), grid))
+        if n == len(drafts) and doc.tail is not None:
+            placed_tail, tail_rules = _tail(doc, layout, left)
+            placed += placed_tail
+            rules += tail_rules
+        if n > 1 or layout.folio.first_page:
+            glyphs, width = folio_line(layout.folio.template.format(n=n))
+            placed.append(_folio(layout, n, left, width, glyphs))
+        pages.append(Page(n, tuple(placed), tuple(rules), tuple(marks)))
+    return pages
+
+
+def _fixed(fx: Fixed, left: float, top: float) -> PlacedLine:
+    return PlacedLine(fx.line, left, top - fx.baseline)
+
+
+def _tail(doc: Composed, layout: Layout, left: float) -> tuple[list[PlacedLine], list[Rule]]:
+    assert doc.tail is not None
+    t = layout.tail
+    bottom = layout.page.height - layout.page.top - layout.page.block_height
+    right = left + layout.page.block_width
+    lines = doc.tail.lines
+    n = len(lines)
+    placed, rules = [], []
+    for k, ln in enumerate(lines):
+        slot_bottom = bottom + (n - 1 - k) * t.line_pitch
+        y = slot_bottom + (t.line_pitch - ln.size) / 2 + 0.12 * ln.size
+        placed.append(PlacedLine(ln, left, y))
+        width = t.outer_rule if k == 0 else t.inner_rule
+        rules.append(Rule(left, right, slot_bottom + t.line_pitch, width, "black"))
+    rules.append(Rule(left, right, bottom, t.outer_rule, "black"))
+    return placed, rules
