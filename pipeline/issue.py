@@ -330,6 +330,7 @@ def load_issue(path: Path) -> Issue:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise JianbaoError(f"文件不是 UTF-8 编码（第 {exc.start} 字节）", where, "请在编辑器中另存为 UTF-8") from None
+    _refuse_control_characters(text, path)
     try:
         root = yaml.compose(text, Loader=_NoAliasLoader)
     except yaml.MarkedYAMLError as exc:
@@ -350,6 +351,18 @@ def load_issue(path: Path) -> Issue:
         if node.tag not in _PLAIN_TAGS:
             raise JianbaoError(f"不支持的 YAML 标签 {node.tag}", Location(str(path), node.start_mark.line + 1))
     return _Reader(path, text).issue(root)
+
+
+def _refuse_control_characters(text: str, path: Path) -> None:
+    """Control characters (often pasted from Word or the web) stop YAML; name their place in Chinese."""
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        for col, ch in enumerate(line, start=1):
+            if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\r":
+                raise JianbaoError(
+                    f"含不可打印的控制字符 U+{ord(ch):04X}",
+                    Location(str(path), line_no, col),
+                    "请删除该字符（常见于从网页或 Word 粘贴的文字）",
+                )
 
 
 _PLAIN_TAGS = frozenset(

@@ -1,0 +1,112 @@
+"""Loading issue files: the sample, and bad files that must name the file, line and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import JianbaoError
+from pipeline.issue import load_issue
+from pipeline.model import Paragraph
+
+from conftest import ROOT, SAMPLE, write
+
+GOOD = """\
+bulletin: 测试简报
+number: 3
+issuer: 测试办公室
+date: 2024-02-29
+sections:
+  - name: 工作动态
+    articles:
+      - title: 标题
+        body: |
+          第一段。
+
+          **一是加粗。**第二段。
+"""
+
+
+def test_sample_issue_loads_with_every_section_and_paragraph() -> None:
+    issue = load_issue(SAMPLE)
+    assert issue.bulletin == "周口精神文明建设"
+    assert issue.number == "21"
+    assert issue.date == dt.date(2023, 8, 30)
+    assert [s.name for s in issue.sections] == ["工作动态", "经验交流", "文明时讯"]
+    assert [len(s.articles) for s in issue.sections] == [1, 1, 4]
+    exchange = issue.sections[1].articles[0]
+    bold = [r for b in exchange.blocks if isinstance(b, Paragraph) for r in b.runs if r.bold]
+    assert [r.text[:2] for r in bold] == ["一是", "二是", "三是", "四是"]
+    assert all(a.brief for a in issue.sections[2].articles)
+
+
+def test_paragraph_positions_point_at_the_source_line(tmp_path: Path) -> None:
+    issue = load_issue(write(tmp_path, "a.yaml", GOOD))
+    second = issue.sections[0].articles[0].blocks[1]
+    assert second.where.line == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "needle"),
+    [
+        (GOOD.replace("issuer: 测试办公室\n", ""), None, "缺少必填项 issuer"),
+        (GOOD.replace("date: 2024-02-29", "date: 2023-02-29"), 4, "不存在"),
+        (GOOD.replace("date: 2024-02-29", "date: 29/02/2024"), 4, "格式不对"),
+        (GOOD.replace("bulletin:", "bulletn:"), 1, "bulletin"),  # did you mean
+        (GOOD.replace("        body: |", "        bodi: |"), 9, "未知的键 bodi"),
+        (GOOD.replace("**一是加粗。**", "**一是加粗。"), 12, "**"),
+        (GOOD.replace("    articles:\n      - title: 标题", "    articles: []\n    x:\n      - title: 标题"), 8, "未知的键"),
+        (GOOD + "copies: 很多\n", 13, "正整数"),
+        (GOOD.replace("number: 3", "number: &n 3\ntotal: *n"), 3, "别名"),
+        (GOOD.replace("bulletin: 测试简报", "bulletin: !!python/object:os.system 测试"), 1, "标签"),
+        (GOOD.replace("第一段。", "第一\x07段。"), 10, "控制字符"),
+        ("bulletin: [\n", 2, "YAML 格式错误"),
+        ("", None, "空"),
+    ],
+)
+def test_bad_files_name_the_problem_and_the_line(tmp_path: Path, text: str, line: int | None, needle: str) -> None:
+    path = write(tmp_path, "bad.yaml", text)
+    with pytest.raises(JianbaoError) as info:
+        load_issue(path)
+    message = str(info.value)
+    assert needle in message
+    assert str(path) in message
+    if line is not None:
+        assert info.value.where is not None and info.value.where.line == line, message
+
+
+def test_empty_section_is_refused(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "    articles:\n      - title: 标题\n        body: |\n          第一段。\n\n          **一是加粗。**第二段。\n",
+        "    articles: []\n",
+    )
+    with pytest.raises(JianbaoError, match="没有文章"):
+        load_issue(write(tmp_path, "empty.yaml", text))
+
+
+def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(JianbaoError, match="重复"):
+        load_issue(write(tmp_path, "dup.yaml", GOOD + "bulletin: 又一个\n"))
+
+
+def test_not_utf8_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes(GOOD.encode("gbk"))
+    with pytest.raises(JianbaoError, match="UTF-8"):
+        load_issue(path)
+
+
+def test_image_outside_the_issue_folder_is_refused(tmp_path: Path) -> None:
+    text = GOOD.replace("第一段。", "![照片](../secret.jpg)")
+    with pytest.raises(JianbaoError, match="之外"):
+        load_issue(write(tmp_path, "img.yaml", text))
+
+
+def test_example_issue_has_headings_and_distribution() -> None:
+    issue = load_issue(ROOT / "issues" / "example-baowei.yaml")
+    levels = [b.heading for s in issue.sections for a in s.articles for b in a.blocks if isinstance(b, Paragraph)]
+    assert 1 in levels and 2 in levels
+    assert [k for k, _ in issue.distribution] == ["报", "送", "发"]
+    assert issue.copies == 60
