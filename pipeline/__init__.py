@@ -52,6 +52,7 @@ def build(
         source_bytes=issue_path.read_bytes() if archive else None,
     )
     data = finish(raw, info, options)
+    out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{issue_path.stem}.pdf"
     write_atomic(output, data)
     return BuildResult(output, len(pages), len(data))
