@@ -213,69 +213,83 @@ def _split_long_atom(atom: list[Cluster], capacity: int, pitch: float) -> tuple[
     return atom, []
 
 
+def _fit_atoms(atoms: list[list[Cluster]], capacity: int, pitch: float) -> list[list[Cluster]]:
+    """Cut atoms wider than a whole line (a very long Latin word or number) so that every atom fits."""
+    out: list[list[Cluster]] = []
+    for atom in atoms:
+        while _atom_cells(atom, pitch) > capacity:
+            head, atom = _split_long_atom(atom, capacity, pitch)
+            out.append(head)
+        if atom:
+            out.append(atom)
+    return out
+
+
+def _letters(atom: list[Cluster]) -> int:
+    """Characters that count for 孤字: ideographs, Latin letters and digits."""
+    return sum(1 for c in atom for ch, _ in c.chars if cjk.is_han(ch) or (ch.isascii() and ch.isalnum()))
+
+
+# Costs of a non-final line that cannot be filled exactly (per empty cell):
+SLACK_AT_LATIN = 3.0  # the cell goes beside a Latin/digit run: the Chinese stays on the grid
+SLACK_SPREAD = 50.0  # no such place: the cell is spread over the line, which leaves the grid
+LONE_LAST_LINE = 80.0  # the paragraph's last line holds a single character (孤字)
+PER_LINE = 0.01  # among equal choices, fewer lines
+
+
+def _line_cost(atoms: list[list[Cluster]], used: int, cap: int, hang: bool, last: bool, many: bool) -> float:
+    if last:
+        return LONE_LAST_LINE if many and sum(_letters(a) for a in atoms) <= 1 else 0.0
+    slack = 0 if hang else cap - used
+    if slack <= 0:
+        return 0.0
+    clusters = [c for a in atoms for c in a]
+    return slack * (SLACK_AT_LATIN if _slack_slots(clusters) else SLACK_SPREAD)
+
+
 def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
-    """Greedy filling on the grid: whole atoms, one hanging 、，。 where allowed, else push down."""
-    lines: list[_LineDraft] = []
-    pending = list(atoms)
-    first = True
-    while pending:
-        indent = m.indent if first else m.rest_indent
-        cap = m.cells - indent
-        draft = _LineDraft([], cap, indent)
+    """Choose line breaks on the grid for the whole paragraph at once (dynamic programming).
+
+    A line holds whole atoms and fills its cells exactly, or takes one more 、，。 hanging past the
+    edge (where allowed), or keeps empty cells: those cost, least when they can sit beside a Latin or
+    digit run. Looking at the paragraph as a whole lets an earlier line shift the breaks of later ones
+    so that a mark lands where it can hang, and keeps a lone character off the last line.
+    """
+    first_cap, rest_cap = m.cells - m.indent, m.cells - m.rest_indent
+    atoms = _fit_atoms(atoms, max(1, min(first_cap, rest_cap)), m.pitch)
+    n = len(atoms)
+    widths = [_atom_cells(a, m.pitch) for a in atoms]
+    inf = float("inf")
+    best: list[tuple[float, int, bool]] = [(inf, -1, False)] * (n + 1)
+    best[0] = (0.0, -1, False)
+    for i in range(n):
+        if best[i][0] == inf:
+            continue
+        cap = first_cap if i == 0 else rest_cap
         used = 0
-        while pending:
-            atom = pending[0]
-            w = _atom_cells(atom, m.pitch)
-            if used + w <= cap:
-                draft.atoms.append(pending.pop(0))
-                used += w
-                continue
-            if m.hang and used + w - 1 == cap and _ends_hangable(atom):
-                draft.atoms.append(pending.pop(0))
-                draft.hanging = True
-                used += w
+        for j in range(i + 1, n + 1):
+            used += widths[j - 1]
+            hang = False
+            if used > cap:
+                if not (m.hang and used - 1 == cap and _ends_hangable(atoms[j - 1])):
+                    break
+                hang = True
+            cost = best[i][0] + PER_LINE + _line_cost(atoms[i:j], used, cap, hang, j == n, i > 0)
+            if cost < best[j][0]:
+                best[j] = (cost, i, hang)
+            if hang:
                 break
-            if not draft.atoms:  # an atom wider than the line
-                head, tail = _split_long_atom(atom, cap, m.pitch)
-                draft.atoms.append(head)
-                pending[0] = tail
-                if not tail:
-                    pending.pop(0)
-            break
-        lines.append(draft)
-        first = False
-    _avoid_lone_last(lines, m)
+    lines: list[_LineDraft] = []
+    j = n
+    while j > 0:
+        _, i, hang = best[j]
+        indent = m.indent if i == 0 else m.rest_indent
+        lines.append(_LineDraft(atoms[i:j], m.cells - indent, indent, hang))
+        j = i
+    lines.reverse()
     return lines
 
 
-def _lone(draft: _LineDraft) -> bool:
-    """A last line holding one character (and its marks): 孤字."""
-    count = 0
-    for c in draft.clusters():
-        if c.wide:
-            count += sum(1 for ch, _ in c.chars if cjk.is_han(ch))
-        else:
-            count += sum(1 for ch, _ in c.chars if ch.isalnum())
-    return count <= 1
-
-
-def _avoid_lone_last(lines: list[_LineDraft], m: Measure) -> None:
-    """Pull one more atom down from the line before when the last line would hold a lone character."""
-    if len(lines) < 2 or not _lone(lines[-1]):
-        return
-    prev = lines[-2]
-    if len(prev.atoms) < 2:
-        return
-    moved = prev.atoms.pop()
-    prev.hanging = False
-    last = lines[-1]
-    if _atom_cells(moved, m.pitch) + sum(_atom_cells(a, m.pitch) for a in last.atoms) <= last.capacity:
-        last.atoms.insert(0, moved)
-    else:
-        prev.atoms.append(moved)
-
-
-# ------------------------------------------------------------------------------------------- placing
 def _slack_slots(clusters: list[Cluster]) -> list[int]:
     """Gaps (index k = after cluster k) where whole empty cells keep the grid and copy out cleanly.
 
@@ -336,6 +350,12 @@ def compose_paragraph(chars: list[tuple[str, CharStyle]], m: Measure, metrics: M
     if not clusters:
         return []
     atoms = make_atoms(clusters, m.strict)
+    if m.style == "book":
+        from .book import break_book, place_book
+
+        em = chars[0][1].size
+        lines = break_book(atoms, m, em)
+        return [place_book(cl, hang, ind, m, last=k == len(lines) - 1) for k, (cl, hang, ind) in enumerate(lines)]
     drafts = break_grid(atoms, m)
     out = []
     for i, d in enumerate(drafts):
