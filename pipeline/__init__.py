@@ -24,17 +24,13 @@ def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout:
     return find_layout(layout_name or issue_layout or "jianbao", issue_path.parent)
 
 
-def build(
-    issue_path: Path, out_dir: Path, layout_name: str | None = None, profile: str = "print", bleed_mm: float = 0.0
-) -> BuildResult:
-    """Build one issue file into ``out_dir/<stem>.pdf``; raises JianbaoError on any user error."""
+def typeset(issue_path: Path, layout_name: str | None = None):  # type: ignore[no-untyped-def]
+    """Load, compose and paginate: returns (issue, layout, pages)."""
     from .assemble import assemble
-    from .draw import draw
     from .fonts import FontSet, check_coverage
     from .issue import load_issue
     from .layout import load_layout
     from .paginate import paginate
-    from .pdf import FinishOptions, finish, write_atomic
 
     issue = load_issue(issue_path)
     layout = load_layout(resolve_layout_path(issue_path, layout_name, issue.layout))
@@ -42,6 +38,17 @@ def build(
     check_coverage(issue, layout, fonts)
     composed = assemble(issue, layout, fonts)
     pages = paginate(composed, layout, folio_composer(layout, fonts))
+    return issue, layout, pages
+
+
+def build(
+    issue_path: Path, out_dir: Path, layout_name: str | None = None, profile: str = "print", bleed_mm: float = 0.0
+) -> BuildResult:
+    """Build one issue file into ``out_dir/<stem>.pdf``; raises JianbaoError on any user error."""
+    from .draw import draw
+    from .pdf import FinishOptions, finish, write_atomic
+
+    issue, layout, pages = typeset(issue_path, layout_name)
     raw = draw(pages, layout)
     info = document_info(issue)
     archive = profile == "archive"

@@ -90,6 +90,7 @@ class Cluster:
     space: bool = False  # a breakable word space between Latin words
     fonts: list[str] = field(default_factory=list)
     widths: list[float] = field(default_factory=list)  # per-character advances (narrow runs), pt
+    soft_end: bool = False  # a long address or path may break after this piece (after . / - _)
 
     @property
     def text(self) -> str:
@@ -135,7 +136,7 @@ def make_clusters(chars: list[tuple[str, CharStyle]], metrics: Metrics) -> list[
         j = i
         while j < n and not cjk.is_wide(chars[j][0]) and not chars[j][0].isspace():
             j += 1
-        out.append(Cluster(list(chars[i:j]), wide=False))
+        out += _narrow_pieces(list(chars[i:j]))
         i = j
     for c in out:
         c.fonts = [metrics.font_for(st.role, ch) for ch, st in c.chars]
@@ -148,6 +149,24 @@ def make_clusters(chars: list[tuple[str, CharStyle]], metrics: Metrics) -> list[
     return out
 
 
+URL_BREAK_AFTER = frozenset("./-_")
+LONG_RUN = 12
+
+
+def _narrow_pieces(run: list[tuple[str, CharStyle]]) -> list[Cluster]:
+    """A Latin/digit run; a long one with letters (an address, a path) may break after . / - _."""
+    text = "".join(c for c, _ in run)
+    if len(run) <= LONG_RUN or not any(c.isalpha() for c in text):
+        return [Cluster(run, wide=False)]
+    pieces, start = [], 0
+    for k, (ch, _) in enumerate(run[:-1]):
+        if ch in URL_BREAK_AFTER and not (text[k - 1 : k].isdigit() and text[k + 1].isdigit()):
+            pieces.append(Cluster(run[start : k + 1], wide=False, soft_end=True))
+            start = k + 1
+    pieces.append(Cluster(run[start:], wide=False))
+    return pieces
+
+
 def can_break(a: Cluster, b: Cluster, strict: bool) -> bool:
     """May a line end between clusters a and b?"""
     if a.space or b.space:
@@ -157,7 +176,7 @@ def can_break(a: Cluster, b: Cluster, strict: bool) -> bool:
     if strict and b.wide and len(b.chars) == 2 and b.first in cjk.DOUBLED:
         return False
     # numbers and Latin words stay with what follows them (units, measure words, closing marks)
-    return a.wide
+    return a.wide or (a.soft_end and not b.wide)
 
 
 def make_atoms(clusters: list[Cluster], strict: bool) -> list[list[Cluster]]:

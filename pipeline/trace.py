@@ -1,0 +1,41 @@
+"""A stable text dump of the page model, for golden tests and debugging.
+
+One line per printed line: page, grid line (or ``--`` off the grid), kind, where the line starts and
+ends in cells of the body grid from the block's left edge, the cells of glyphs that are off the grid
+(``~``), and the text. A composition change shows up as a readable diff.
+"""
+
+from __future__ import annotations
+
+from .layout import Layout
+from .paginate import Page
+
+
+def _cells(x: float, pitch: float) -> str:
+    return f"{x / pitch:.2f}"
+
+
+def trace(pages: list[Page], layout: Layout) -> str:
+    pitch = layout.pitch
+    out = [
+        f"# layout {layout.name}: {layout.grid.chars_per_line} x {layout.grid.lines_per_page}, "
+        f"pitch {pitch:.3f} pt, style {layout.grid.style}"
+    ]
+    for page in pages:
+        out.append(f"page {page.number}")
+        left = min((pl.x for pl in page.lines), default=0.0)
+        for pl in sorted(page.lines, key=lambda p: (-round(p.baseline, 2), p.x)):
+            glyphs = pl.line.glyphs
+            if not glyphs:
+                continue
+            start = pl.x - left + glyphs[0].x
+            end = pl.x - left + glyphs[-1].x
+            grid = f"{pl.grid_index:02d}" if pl.grid_index >= 0 else "--"
+            off = ""
+            if pl.line.kind in ("body", "heading", "note", "toc", "section") and layout.grid.style == "grid":
+                bad = [
+                    g for g in glyphs if abs(g.x / pitch - round(g.x / pitch)) > 0.02 and g.ch.isalpha() and not g.ch.isascii()
+                ]
+                off = f" ~{len(bad)}" if bad else ""
+            out.append(f"  {grid} {pl.line.kind:<8} {_cells(start, pitch):>6}..{_cells(end, pitch):>6}{off} {pl.line.text}")
+    return "\n".join(out) + "\n"
