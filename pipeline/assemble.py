@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import cjk
 from .compose import CharStyle, Glyph, Line, Measure, Metrics, compose_paragraph, make_atoms, make_clusters
+from .figures import Figure, FigureComposer
 from .layout import Layout, Style
 from .model import Article, Issue, Paragraph
 
@@ -44,7 +45,7 @@ class Outline:
     title: str
 
 
-FlowItem = Line | Spacer | PageBreak | Outline
+FlowItem = Line | Spacer | PageBreak | Outline | Figure
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class _Assembler:
         self.layout = layout
         self.metrics = metrics
         self.paras = itertools.count()
+        self.figures = FigureComposer(layout, metrics)
 
     # ------------------------------------------------------------------ helpers
     def char_style(self, name: str) -> CharStyle:
@@ -205,7 +207,8 @@ class _Assembler:
         indent = self.layout.grid.indent
         for k, block in enumerate(art.blocks):
             if not isinstance(block, Paragraph):
-                continue  # photos and tables: not yet composed
+                flow += self.figures.compose(block)  # photos and tables
+                continue
             if block.heading:
                 runs = [(block.text, f"heading{block.heading}")]
                 flow += self.paragraph(runs, "heading", self.measure(indent), keep=True)
@@ -249,9 +252,10 @@ class _Assembler:
 def balance_title(text: str, max_chars: int, metrics: Metrics, style: Style) -> list[str]:
     """Break a title into the fewest lines of at most ``max_chars`` cells, as even as possible.
 
-    Breaks only where the line rules allow, never inside quotes, brackets, numbers or Latin words;
-    prefers breaks after punctuation and after connecting words (暨 与 和 及), and upper lines at
-    least as long as lower ones (a trapezoid, not a long line over a stub).
+    Breaks only where the line rules allow, never inside quotes, brackets, numbers or Latin words,
+    and only between words when it can (rjieba's segmentation); prefers breaks after punctuation and
+    after connecting words (暨 与 和 及), and upper lines at least as long as lower ones (a trapezoid,
+    not a long line over a stub).
     """
     st = CharStyle(style.font, style.size)
     clusters = make_clusters([(ch, st) for ch in text], metrics)
@@ -269,6 +273,8 @@ def balance_title(text: str, max_chars: int, metrics: Metrics, style: Style) -> 
             elif (ch in cjk.CLOSE_QUOTE or ch in cjk.CLOSE_BRACKET) and depth:
                 depth -= 1
         inside.append(depth > 0)
+    ends = word_ends(text)
+    offsets = list(itertools.accumulate(len(t) for t in texts))
     n = math.ceil(total / max_chars)
     if n > 3:  # an unusually long title: even greedy lines (the search below is for 2-3 lines)
         return _even_lines(texts, widths, math.ceil(total / n))
@@ -289,6 +295,8 @@ def balance_title(text: str, max_chars: int, metrics: Metrics, style: Style) -> 
                 cost += 100
             for c in cuts:
                 prev = texts[c - 1][-1]
+                if ends is not None and offsets[c - 1] not in ends:
+                    cost += 25  # inside a word
                 if inside[c - 1]:
                     cost += 60
                 elif prev in "，、：；。" or prev in cjk.CLOSE_QUOTE or prev in cjk.CLOSE_BRACKET or prev in "暨与和及":
@@ -303,6 +311,15 @@ def balance_title(text: str, max_chars: int, metrics: Metrics, style: Style) -> 
         return [text]
     bounds = (0, *best[1], len(atoms))
     return ["".join(texts[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def word_ends(text: str) -> set[int] | None:
+    """Offsets where a word of ``text`` ends, by dictionary segmentation; None without rjieba."""
+    try:
+        import rjieba  # a small Rust build of jieba: words, so that titles break between them
+    except ImportError:
+        return None
+    return set(itertools.accumulate(len(w) for w in rjieba.cut(text)))
 
 
 def _even_lines(texts: list[str], widths: list[int], target: int) -> list[str]:

@@ -119,6 +119,29 @@ class Tail:
 
 
 @dataclass(frozen=True)
+class Photos:
+    """Photos in article bodies (``![caption](path)``); they take whole grid lines."""
+
+    padding: Length = Length(4.0)  # least space above and below the photo inside its grid lines
+    caption_align: str = "centre"  # centre | left (with the photo's left edge)
+    min_dpi: float = 200.0  # warn when a photo would print at a lower resolution
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Pipe tables in article bodies; every row takes whole grid lines."""
+
+    rule: Length = Length(0.5)  # inner rules
+    frame: Length = Length(1.0)  # outer frame
+    rule_colour: str = "black"
+    vertical_rules: bool = True
+    inset: Length = Length(5.67)  # cell text from the vertical rules (2 mm)
+    leading: Length = Length(20.0)  # line pitch of wrapped text inside a cell
+    padding: Length = Length(3.0)  # least space above and below the text of a cell
+    repeat_header: bool = True  # a table continued on the next page repeats its header row
+
+
+@dataclass(frozen=True)
 class Layout:
     name: str = "layout"
     page: Page = field(default_factory=Page)
@@ -131,6 +154,8 @@ class Layout:
     contents: Contents = field(default_factory=Contents)
     folio: Folio = field(default_factory=Folio)
     tail: Tail = field(default_factory=Tail)
+    photos: Photos = field(default_factory=Photos)
+    tables: Tables = field(default_factory=Tables)
     source_dir: str = "."  # folder of the layout file, for relative font paths
 
     @property
@@ -169,6 +194,9 @@ REQUIRED_STYLES = (
     "mast_number",
     "mast_issuer",
     "mast_mark",
+    "caption",
+    "table",
+    "table_header",
 )
 
 
@@ -299,4 +327,8 @@ def load_layout(path: Path) -> Layout:
             raise JianbaoError(f"样式 {name} 用了未定义的字体角色 {st.font}", Location(str(path), field=f"styles.{name}"))
         if st.colour not in layout.colours:
             raise JianbaoError(f"样式 {name} 用了未定义的颜色 {st.colour}", Location(str(path), field=f"styles.{name}"))
+    if layout.tables.rule_colour not in layout.colours:
+        raise JianbaoError(f"表格线用了未定义的颜色 {layout.tables.rule_colour}", Location(str(path), field="tables.rule_colour"))
+    if layout.photos.caption_align not in ("centre", "left"):
+        raise JianbaoError("photos.caption_align 只能是 centre 或 left", Location(str(path), field="photos.caption_align"))
     return layout

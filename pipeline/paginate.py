@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .assemble import Composed, Fixed, FlowItem, Outline, PageBreak, Spacer
 from .compose import Glyph, Line
+from .figures import Figure
 from .layout import Layout
 
 
@@ -26,6 +27,20 @@ class Rule:
     y: float
     width: float
     colour: str
+    y1: float | None = None  # the other end's y when the rule is not horizontal (table rules)
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    """A photo file drawn in a box: bottom left ``x``, ``y`` and size in PDF points."""
+
+    path: str
+    x: float
+    y: float
+    width: float
+    height: float
+    orientation: int = 1
+    mask: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,7 @@ class Page:
     lines: tuple[PlacedLine, ...]
     rules: tuple[Rule, ...] = ()
     bookmarks: tuple[Bookmark, ...] = ()
+    images: tuple[PlacedImage, ...] = ()
 
 
 @dataclass
@@ -73,14 +89,14 @@ class _Paginator:
 
     def _bad_break(self, entries: list[tuple[int, int, FlowItem]], cut: int, rest: list[FlowItem]) -> bool:
         """Would ending the page before entries[cut] strand a heading or split a paragraph badly?"""
-        placed = [e[2] for e in entries[:cut] if isinstance(e[2], Line)]
+        placed = [e[2] for e in entries[:cut] if isinstance(e[2], Line | Figure)]
         if not placed:
             return False
         prev = placed[-1]
         if prev.keep_with_next:
             return True
         following = [e[2] for e in entries[cut:]] + rest
-        nxt = next((item for item in following if isinstance(item, Line)), None)
+        nxt = next((item for item in following if isinstance(item, Line | Figure)), None)
         if nxt is None or prev.para < 0 or prev.para != nxt.para:
             return False
         before = sum(1 for ln in placed if ln.para == prev.para)
@@ -109,6 +125,10 @@ class _Paginator:
                     pages.append(_PageDraft(0))
                 i += 1
             else:
+                head = item.repeat if isinstance(item, Figure) else None
+                if head is not None and not page.used and head.grid_lines + item.grid_lines <= cap:
+                    page.entries.append((i, page.first_grid, head))  # a continued table's header
+                    page.used += head.grid_lines
                 span = item.grid_lines
                 if page.used + span <= cap or (not page.used and span > cap):
                     page.entries.append((i, page.first_grid + page.used, item))
@@ -118,7 +138,7 @@ class _Paginator:
                 cut = len(page.entries)
                 while cut > 0 and self._bad_break(page.entries, cut, flow[i:]):
                     cut -= 1
-                if cut > 0 and any(isinstance(e[2], Line) for e in page.entries[:cut]):
+                if cut > 0 and any(isinstance(e[2], Line | Figure) for e in page.entries[:cut]):
                     i = page.entries[cut][0] if cut < len(page.entries) else i
                     del page.entries[cut:]
                 pages.append(_PageDraft(0))
@@ -155,6 +175,7 @@ def paginate(doc: Composed, layout: Layout, folio_line: callable) -> list[Page]:
         placed: list[PlacedLine] = []
         rules: list[Rule] = []
         marks: list[Bookmark] = []
+        images: list[PlacedImage] = []
         if n == 1:
             for fx in doc.masthead:
                 placed.append(_fixed(fx, left, pg.block_top))
@@ -166,6 +187,8 @@ def paginate(doc: Composed, layout: Layout, folio_line: callable) -> list[Page]:
                 marks.append(Bookmark(item.level, item.title, pg.baseline(grid, 16.0) + 24))
             elif isinstance(item, Line):
                 placed.append(PlacedLine(item, left, pg.baseline(grid, item.size, item.grid_lines), grid))
+            elif isinstance(item, Figure):
+                _place_figure(item, left, pg.block_top - grid * layout.line_pitch, grid, placed, rules, images)
         if n == len(drafts) and doc.tail is not None:
             placed_tail, tail_rules = _tail(doc, layout, left)
             placed += placed_tail
@@ -173,8 +196,20 @@ def paginate(doc: Composed, layout: Layout, folio_line: callable) -> list[Page]:
         if n > 1 or layout.folio.first_page:
             glyphs, width = folio_line(layout.folio.template.format(n=n))
             placed.append(_folio(layout, n, left, width, glyphs))
-        pages.append(Page(n, tuple(placed), tuple(rules), tuple(marks)))
+        pages.append(Page(n, tuple(placed), tuple(rules), tuple(marks), tuple(images)))
     return pages
+
+
+def _place_figure(
+    fig: Figure, left: float, top: float, grid: int, lines: list[PlacedLine], rules: list[Rule], images: list[PlacedImage]
+) -> None:
+    """Move a figure's texts, rules and photos from figure-relative to page coordinates."""
+    for t in fig.texts:
+        lines.append(PlacedLine(t.line, left + t.x, top - t.baseline, grid + t.grid if t.grid >= 0 else -1))
+    for r in fig.rules:
+        rules.append(Rule(left + r.x0, left + r.x1, top - r.y0, r.width, r.colour, top - r.y1))
+    for im in fig.images:
+        images.append(PlacedImage(im.path, left + im.x, top - im.top - im.height, im.width, im.height, im.orientation, im.mask))
 
 
 def _fixed(fx: Fixed, left: float, top: float) -> PlacedLine:
