@@ -263,7 +263,8 @@ def _line_cost(atoms: list[list[Cluster]], used: int, cap: int, hang: bool, last
     if slack <= 0:
         return 0.0
     clusters = [c for a in atoms for c in a]
-    return slack * (SLACK_AT_LATIN if _slack_slots(clusters) else SLACK_SPREAD)
+    # spread cells cost quadratically: two lines with one spare cell each read better than one with two
+    return SLACK_AT_LATIN * slack if _slack_slots(clusters) else SLACK_SPREAD * slack * slack
 
 
 def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:

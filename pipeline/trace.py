@@ -15,6 +15,10 @@ def _cells(x: float, pitch: float) -> str:
     return f"{x / pitch:.2f}"
 
 
+def _off_grid(x: float, pitch: float) -> bool:
+    return abs(x / pitch - round(x / pitch)) > 0.02
+
+
 def trace(pages: list[Page], layout: Layout) -> str:
     pitch = layout.pitch
     out = [

@@ -1,0 +1,44 @@
+"""Golden traces: every printed line of the sample and the stress issue, in three layouts.
+
+A composition change shows up here as a readable diff. After checking that a change is intended,
+refresh the approved traces with ``JIANBAO_UPDATE_TRACES=1 python -m pytest tests/test_trace.py``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SAMPLE
+from pipeline import typeset
+from pipeline.trace import trace
+
+STRESS = ROOT / "tests" / "stress" / "stress.yaml"
+TRACES = ROOT / "tests" / "traces"
+CASES = [(issue, layout) for issue in (SAMPLE, STRESS) for layout in ("jianbao", "gbt9704", "book")]
+
+
+@pytest.mark.parametrize(("issue", "layout"), CASES, ids=[f"{i.stem}-{lay}" for i, lay in CASES])
+def test_trace_matches_the_approved_one(issue: Path, layout: str) -> None:
+    _, lay, pages = typeset(issue, layout)
+    got = trace(pages, lay)
+    approved = TRACES / f"{issue.stem}.{layout}.txt"
+    if os.environ.get("JIANBAO_UPDATE_TRACES") or not approved.exists():
+        approved.write_text(got, encoding="utf-8")
+    want = approved.read_text(encoding="utf-8")
+    diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), "approved", "now", n=1))
+    assert got == want, f"composition changed:\n{diff}"
+
+
+def test_trace_shows_each_line_with_its_grid_line_and_cells() -> None:
+    _, lay, pages = typeset(SAMPLE, "jianbao")
+    lines = trace(pages, lay).splitlines()
+    assert lines[0].startswith("# layout jianbao: 26 x 22")
+    body = [ln for ln in lines if " body " in ln]
+    assert body[0].split()[0] == "03"  # after 栏目 and a two-line title
+    grid, kind, cells, text = body[0].split(maxsplit=3)
+    assert (kind, cells.replace(" ", "")) == ("body", "2.00..")
+    assert text.split()[-1].startswith("8月25日")
