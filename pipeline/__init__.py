@@ -24,8 +24,10 @@ def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout:
     return find_layout(layout_name or issue_layout or "jianbao", issue_path.parent)
 
 
-def typeset(issue_path: Path, layout_name: str | None = None):  # type: ignore[no-untyped-def]
-    """Load, compose and paginate: returns (issue, layout, pages)."""
+def typeset(issue_path: Path, layout_name: str | None = None, duplex: bool = False):  # type: ignore[no-untyped-def]
+    """Load, compose and paginate: returns (issue, layout, pages). ``duplex`` mirrors the margins."""
+    import dataclasses
+
     from .assemble import assemble
     from .fonts import FontSet, check_coverage
     from .issue import load_issue
@@ -34,6 +36,8 @@ def typeset(issue_path: Path, layout_name: str | None = None):  # type: ignore[n
 
     issue = load_issue(issue_path)
     layout = load_layout(resolve_layout_path(issue_path, layout_name, issue.layout))
+    if duplex:
+        layout = dataclasses.replace(layout, page=dataclasses.replace(layout.page, mirror=True))
     fonts = FontSet(layout)
     check_coverage(issue, layout, fonts)
     composed = assemble(issue, layout, fonts)
@@ -42,13 +46,18 @@ def typeset(issue_path: Path, layout_name: str | None = None):  # type: ignore[n
 
 
 def build(
-    issue_path: Path, out_dir: Path, layout_name: str | None = None, profile: str = "print", bleed_mm: float = 0.0
+    issue_path: Path,
+    out_dir: Path,
+    layout_name: str | None = None,
+    profile: str = "print",
+    bleed_mm: float = 0.0,
+    duplex: bool = False,
 ) -> BuildResult:
     """Build one issue file into ``out_dir/<stem>.pdf``; raises JianbaoError on any user error."""
     from .draw import draw
     from .pdf import FinishOptions, finish, write_atomic
 
-    issue, layout, pages = typeset(issue_path, layout_name)
+    issue, layout, pages = typeset(issue_path, layout_name, duplex)
     raw = draw(pages, layout)
     info = document_info(issue)
     archive = profile == "archive"

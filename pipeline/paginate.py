@@ -64,6 +64,7 @@ class _PageDraft:
     first_grid: int
     entries: list[tuple[int, int, FlowItem]] = field(default_factory=list)  # (flow index, grid line, item)
     used: int = 0
+    numbered: bool = True  # blank pages and the 报尾 page after them carry no number (GB/T 9704)
 
 
 class _Paginator:
@@ -142,14 +143,26 @@ class _Paginator:
                     i = page.entries[cut][0] if cut < len(page.entries) else i
                     del page.entries[cut:]
                 pages.append(_PageDraft(0))
-        if self.doc.tail is not None:
-            need = -(-self._tail_height() // self.layout.line_pitch)
-            last = pages[-1]
-            if last.used + need > self.lpp - last.first_grid:
-                pages.append(_PageDraft(0))
-        while len(pages) > 1 and not pages[-1].entries and self.doc.tail is None:
+        while len(pages) > 1 and not pages[-1].entries:
             pages.pop()
+        if self.doc.tail is not None:
+            self._add_tail_page(pages)
         return pages
+
+    def _add_tail_page(self, pages: list[_PageDraft]) -> None:
+        """Make room for the 报尾 at the foot of the last page; in duplex printing that page is even."""
+        need = -(-self._tail_height() // self.layout.line_pitch)
+        last = pages[-1]
+        fits = last.used + need <= self.lpp - last.first_grid
+        duplex = self.layout.page.mirror
+        if fits and (not duplex or len(pages) % 2 == 0):
+            return
+        if not duplex:
+            pages.append(_PageDraft(0))
+            return
+        if len(pages) % 2 == 0:
+            pages.append(_PageDraft(0, numbered=False))  # a blank odd page before it
+        pages.append(_PageDraft(0, numbered=False))
 
     def _tail_height(self) -> float:
         assert self.doc.tail is not None
@@ -193,7 +206,7 @@ def paginate(doc: Composed, layout: Layout, folio_line: callable) -> list[Page]:
             placed_tail, tail_rules = _tail(doc, layout, left)
             placed += placed_tail
             rules += tail_rules
-        if n > 1 or layout.folio.first_page:
+        if draft.numbered and (n > 1 or layout.folio.first_page):
             glyphs, width = folio_line(layout.folio.template.format(n=n))
             placed.append(_folio(layout, n, left, width, glyphs))
         pages.append(Page(n, tuple(placed), tuple(rules), tuple(marks), tuple(images)))
