@@ -264,7 +264,10 @@ def _line_cost(atoms: list[list[Cluster]], used: int, cap: int, hang: bool, last
         return 0.0
     clusters = [c for a in atoms for c in a]
     # spread cells cost quadratically: two lines with one spare cell each read better than one with two
-    return SLACK_AT_LATIN * slack if _slack_slots(clusters) else SLACK_SPREAD * slack * slack
+    slots = len(_slack_slots(clusters))
+    if slots:  # more than one cell beside one run reads as a gap: cost it like the spread
+        return SLACK_AT_LATIN * slack * max(1.0, slack / slots) ** 2
+    return SLACK_SPREAD * slack * slack
 
 
 def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
@@ -311,15 +314,20 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
 
 
 def _slack_slots(clusters: list[Cluster]) -> list[int]:
-    """Gaps (index k = after cluster k) where whole empty cells keep the grid and copy out cleanly.
+    """Latin/digit runs (cluster indexes) whose box may grow by whole cells, keeping the grid.
 
-    Only boundaries between Chinese and Latin/digits qualify: a whole empty cell between two Chinese
-    characters would read as a space when the text is copied out of the PDF.
+    A run that touches Chinese on a side not at the line's edge qualifies; it stays centred in its
+    larger box. A whole empty cell between two Chinese characters would instead read as a space
+    when the text is copied out of the PDF.
     """
     slots = []
-    for k in range(len(clusters) - 1):
-        a, b = clusters[k], clusters[k + 1]
-        if a.wide != b.wide and not a.space and not b.space:
+    last = len(clusters) - 1
+    for k, c in enumerate(clusters):
+        if c.wide or c.space:
+            continue
+        before = k > 0 and clusters[k - 1].wide
+        after = k < last and clusters[k + 1].wide
+        if before or after:
             slots.append(k)
     return slots
 
@@ -330,37 +338,32 @@ def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], 
     cells = [0 if c.space else c.cells(m.pitch) for c in clusters]
     used = sum(cells) - (1 if draft.hanging else 0)
     slack = draft.capacity - used
-    extra = [0.0] * len(clusters)  # points added after cluster k
+    spread = 0.0  # points added after every cluster when the line cannot keep the grid
     on_grid = True
     if slack > 0 and m.justify and not last:
         slots = _slack_slots(clusters)
         if slots:
             for i in range(slack):
-                extra[slots[i % len(slots)]] += m.pitch
+                cells[slots[i % len(slots)]] += 1
         elif len(clusters) > 1:
             on_grid = False
-            share = slack * m.pitch / (len(clusters) - 1)
-            for k in range(len(clusters) - 1):
-                extra[k] += share
+            spread = slack * m.pitch / (len(clusters) - 1)
     glyphs: list[Glyph] = []
     x = draft.indent * m.pitch
     for k, c in enumerate(clusters):
         box = cells[k] * m.pitch
-        if c.space:
-            pass
-        elif c.wide:
+        if c.wide:
             for i, ((ch, st), f) in enumerate(zip(c.chars, c.fonts, strict=True)):
                 if ch != "\u3000":
                     glyphs.append(Glyph(ch, x + i * m.pitch, f, st.size, st.colour, st.fake_bold))
-        else:
-            at_start = k == 0
-            at_end = k == len(clusters) - 1 and not last
+        elif not c.space:
             free = box - c.width_pt
+            at_start, at_end = k == 0, k == len(clusters) - 1 and not last
             gx = x + (0.0 if at_start else free if at_end else free / 2)
             for (ch, st), f, adv in zip(c.chars, c.fonts, c.widths, strict=True):
                 glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold))
                 gx += adv
-        x += box + extra[k]
+        x += box + spread
     return glyphs, on_grid
 
 
