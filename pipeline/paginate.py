@@ -139,6 +139,8 @@ class _Paginator:
                 cut = len(page.entries)
                 while cut > 0 and self._bad_break(page.entries, cut, flow[i:]):
                     cut -= 1
+                while cut > 0 and isinstance(page.entries[cut - 1][2], Outline):
+                    cut -= 1  # a bookmark goes with the line it marks
                 if cut > 0 and any(isinstance(e[2], Line | Figure) for e in page.entries[:cut]):
                     i = page.entries[cut][0] if cut < len(page.entries) else i
                     del page.entries[cut:]
