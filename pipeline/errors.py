@@ -36,3 +36,25 @@ class JianbaoError(Exception):
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text}\n  提示：{self.hint}" if self.hint else text
+
+
+ERROR = "错误"
+WARNING = "警告"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a check: where, level (错误 or 警告), what, and how to fix it."""
+
+    where: Location
+    level: str
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.where.file]
+        if self.where.line is not None:
+            parts += [str(self.where.line), str(self.where.column or 1)]
+        field = f"（字段 {self.where.field}）" if self.where.field else ""
+        text = f"{':'.join(parts)} {self.level} {self.message}{field}"
+        return f"{text}\n  提示：{self.hint}" if self.hint else text

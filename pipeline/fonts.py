@@ -12,7 +12,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from . import cjk
 from .errors import JianbaoError, Location
 from .layout import Layout
-from .model import Issue, Paragraph
+from .model import Image, Issue, Paragraph, Table
 from .resources import builtin_fonts_dir
 
 
@@ -134,6 +134,11 @@ def _texts(issue: Issue, layout: Layout) -> Iterator[tuple[str, str, Location]]:
                     for run in block.runs:
                         name = f"heading{block.heading}" if block.heading else ("bold" if run.bold else "body")
                         yield run.text, st(name).font, block.where
+                elif isinstance(block, Image) and block.caption:
+                    yield block.caption, st("caption").font, block.where
+                elif isinstance(block, Table):
+                    for r, row in enumerate(block.rows):
+                        yield "".join(row), st("table_header" if block.header and not r else "table").font, block.where
     for key, value in issue.distribution:
         yield f"{key}：{value}", st("tail").font, top.get("distribution", Location(issue.source_path))
     yield "共印份0123456789", st("tail").font, top.get("copies", Location(issue.source_path))

@@ -1,0 +1,81 @@
+"""Build several issue files, one per worker process, and report each outcome as it comes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import JianbaoError
+
+
+@dataclass(frozen=True)
+class Job:
+    source: Path
+    out_dir: Path
+    layout: str | None = None
+    profile: str = "print"
+    bleed_mm: float = 0.0
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file: the PDF and its pages, or the Chinese error message."""
+
+    source: Path
+    output: Path | None
+    pages: int
+    seconds: float
+    error: str | None = None
+
+
+def build_one(job: Job) -> Outcome:
+    """Build one file; never raises (errors come back as text, so that they cross process boundaries)."""
+    from . import build
+
+    start = time.perf_counter()
+    try:
+        job.out_dir.mkdir(parents=True, exist_ok=True)
+        result = build(job.source, job.out_dir, job.layout, profile=job.profile, bleed_mm=job.bleed_mm)
+    except JianbaoError as exc:
+        return Outcome(job.source, None, 0, time.perf_counter() - start, str(exc))
+    except Exception as exc:  # a bug must still not show a traceback to a clerk
+        message = f"{job.source}: 排版时发生内部错误（{type(exc).__name__}）。请用 --debug 重试并报告此问题。"
+        if job.debug:
+            message += "\n" + traceback.format_exc()
+        return Outcome(job.source, None, 0, time.perf_counter() - start, message)
+    return Outcome(job.source, result.output, result.pages, time.perf_counter() - start)
+
+
+def check_outputs(files: list[Path]) -> None:
+    """Refuse two inputs that would write the same PDF."""
+    seen: dict[str, Path] = {}
+    for f in files:
+        other = seen.setdefault(f.stem, f)
+        if other != f:
+            raise JianbaoError(f"{other} 和 {f} 会输出同名的 {f.stem}.pdf，后一个会覆盖前一个", hint="请把其中一个文件改名")
+
+
+def build_all(jobs: list[Job], workers: int = 1, on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Build every job, ``workers`` at a time; outcomes come back in the order of ``jobs``."""
+    outcomes: dict[int, Outcome] = {}
+    if workers <= 1 or len(jobs) <= 1:
+        for i, job in enumerate(jobs):
+            outcomes[i] = build_one(job)
+            if on_done:
+                on_done(outcomes[i])
+    else:
+        # spawn, not fork: the progress bar runs a thread, and forking a threaded process is unsafe
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+            futures = {pool.submit(build_one, job): i for i, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                outcomes[futures[future]] = future.result()
+                if on_done:
+                    on_done(outcomes[futures[future]])
+    return [outcomes[i] for i in range(len(jobs))]

@@ -1,0 +1,342 @@
+"""Check an issue file for every problem at once, and fix the safe text hazards in place.
+
+Structural problems come from the loader (``issue.collect_issue``); this module adds the text
+hazards clerks bring in when pasting from Word or the web, characters no font has, placeholders left
+from ``jianbao new``, and an issue number that does not follow the previous issue in the folder.
+Hazards are looked for only inside YAML values (never in keys or comments), so a fix changes
+nothing else in the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import cjk
+from .errors import ERROR, WARNING, JianbaoError, Location, Problem
+from .issue import collect_issue, compose_positions
+from .model import Issue
+from .newissue import PLACEHOLDER_MARK, folder_heads, previous_issue, read_head
+
+ASCII_STOPS = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
+ZERO_WIDTH = cjk.IGNORABLE
+FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
+SPACES = re.compile(r"[ \u00a0]+")
+PARENS = re.compile(r"\(([^()\n]*)\)")
+CN_NUMERALS = frozenset("一二三四五六七八九十百")
+OPEN_CONTEXT = frozenset("“‘（《【")
+MAX_FIX_PASSES = 5
+CONTEXT = 4  # characters shown on each side of a hazard
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """A text hazard at ``start:end`` of a segment; ``new`` is its safe fix, or None if it needs a person."""
+
+    start: int
+    end: int
+    new: str | None
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of one source line that belongs to a YAML value (0-based line, columns [start, end))."""
+
+    line: int
+    start: int
+    end: int
+    field: str
+    quote: str  # the quoting style of the value: "", "'" or '"'
+
+
+@dataclass(frozen=True)
+class Change:
+    """One fix made in a file: 1-based line and a little context before and after."""
+
+    line: int
+    old: str
+    new: str
+
+
+# ---------------------------------------------------------------- hazards in one piece of text
+def _chinese(ch: str) -> bool:
+    return cjk.is_wide(ch) and not ch.isspace()
+
+
+def _at(text: str, i: int) -> str:
+    return text[i] if 0 <= i < len(text) else ""
+
+
+def hazards(text: str, *, field: str = "", quote: str = "") -> list[Hazard]:
+    """Every text hazard of ``text`` (one value's piece on one line), in order, not overlapping."""
+    found = [
+        *_ascii_stops(text),
+        *_parens(text),
+        *_straight_quotes(text, quote),
+        *_fullwidth(text),
+        *([] if field == "mark" or field.endswith(".mark") else _spaces(text)),
+        *_zero_width(text),
+    ]
+    found.sort(key=lambda h: (h.start, h.end))
+    out: list[Hazard] = []
+    for h in found:
+        if not out or h.start >= out[-1].end:
+            out.append(h)
+    if has_placeholder(text):
+        out.append(Hazard(0, 0, None, "占位文字还没有换成本期内容", "请把“（请填写……）”换成真正的标题或正文"))
+    return out
+
+
+def has_placeholder(text: str) -> bool:
+    """A placeholder of ``jianbao new`` that was left in."""
+    return f"（{PLACEHOLDER_MARK}" in text
+
+
+def _ascii_stops(text: str) -> Iterator[Hazard]:
+    for i, ch in enumerate(text):
+        if ch not in ASCII_STOPS:
+            continue
+        left, right = _at(text, i - 1), _at(text, i + 1)
+        if not left or not _chinese(left) or left in OPEN_CONTEXT:
+            continue
+        if ch == ".":
+            if not (right == "" or cjk.is_han(right) or right in OPEN_CONTEXT):
+                continue
+        elif not (right == "" or _chinese(right) or right.isdigit()):
+            continue
+        new = ASCII_STOPS[ch]
+        if ch == "." and text[:i] and all(c in CN_NUMERALS for c in text[:i]):
+            new = "、"  # 一.基本情况 → 一、基本情况
+        yield Hazard(i, i + 1, new, f"中文里用了半角标点“{ch}”", f"应为全角“{new}”")
+
+
+def _parens(text: str) -> Iterator[Hazard]:
+    for m in PARENS.finditer(text):
+        left, right = _at(text, m.start() - 1), _at(text, m.end())
+        if left == "]":  # ![说明](图片路径)
+            continue
+        if any(cjk.is_han(c) for c in m[1]) or (left and cjk.is_han(left)) or (right and cjk.is_han(right)):
+            yield Hazard(m.start(), m.end(), f"（{m[1]}）", "中文里用了半角括号“()”", "应为全角括号“（）”")
+
+
+def _straight_quotes(text: str, quote: str) -> Iterator[Hazard]:
+    for mark, (opening, closing) in (('"', "“”"), ("'", "‘’")):
+        if mark == quote:
+            continue  # the value's own quoting character: leave escapes alone
+        where = [
+            i
+            for i, ch in enumerate(text)
+            if ch == mark and not (mark == "'" and _at(text, i - 1).isascii() and _at(text, i - 1).isalnum())
+        ]
+        if not where:
+            continue
+        pairs = len(where) % 2 == 0
+        for n, i in enumerate(where):
+            new = (closing if n % 2 else opening) if pairs else None
+            hint = f"应为成对的弯引号 {opening} {closing}" + ("" if pairs else "；这一段的引号不成对，请手工修改")
+            yield Hazard(i, i + 1, new, f"用了直引号 {mark}", hint)
+
+
+def _fullwidth(text: str) -> Iterator[Hazard]:
+    for m in FULLWIDTH_ALNUM.finditer(text):
+        new = "".join(chr(ord(c) - 0xFEE0) for c in m[0])
+        yield Hazard(m.start(), m.end(), new, f"用了全角数字或字母“{m[0]}”", f"应为半角“{new}”")
+
+
+def _spaces(text: str) -> Iterator[Hazard]:
+    for m in SPACES.finditer(text):
+        left, right = _at(text, m.start() - 1), _at(text, m.end())
+        if not left or not right:
+            continue
+        latin_l, latin_r = left.isascii() and left.isalnum(), right.isascii() and right.isalnum()
+        if (_chinese(left) and (_chinese(right) or latin_r)) or (latin_l and cjk.is_han(right)):
+            yield Hazard(m.start(), m.end(), "", "中文之间有空格", "中文与中文、中文与数字之间不加空格，排版时会自动留出间距")
+
+
+def _zero_width(text: str) -> Iterator[Hazard]:
+    for i, ch in enumerate(text):
+        if ch in ZERO_WIDTH:
+            yield Hazard(i, i + 1, "", f"含看不见的零宽字符 U+{ord(ch):04X}", "常见于从网页或 Word 粘贴的文字，可以删除")
+
+
+def fix_text(text: str, *, field: str = "", quote: str = "") -> str:
+    """``text`` with every safely fixable hazard fixed (repeated until nothing changes)."""
+    for _ in range(MAX_FIX_PASSES):
+        new = _apply(text, hazards(text, field=field, quote=quote))
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _apply(text: str, found: list[Hazard]) -> str:
+    for h in reversed(found):
+        if h.new is not None and h.end > h.start:
+            text = text[: h.start] + h.new + text[h.end :]
+    return text
+
+
+# ---------------------------------------------------------------- where the values are in a file
+def value_segments(root: yaml.Node, lines: list[str]) -> Iterator[Segment]:
+    """The pieces of source lines that hold YAML values (scalars that are not keys)."""
+    for node, field in _values(root, ""):
+        start, end = node.start_mark, node.end_mark
+        quote = node.style if node.style in ("'", '"') else ""
+        first = start.line + 1 if node.style in ("|", ">") else start.line
+        for ln in range(first, min(end.line, len(lines) - 1) + 1):
+            src = lines[ln].rstrip("\r")
+            a = start.column if ln == start.line else len(src) - len(src.lstrip(" "))
+            b = end.column if ln == end.line else len(src)
+            if quote:
+                a += 1 if ln == start.line else 0
+                b -= 1 if ln == end.line else 0
+            if b > a:
+                yield Segment(ln, a, b, field, quote)
+
+
+def _values(node: yaml.Node, field: str) -> Iterator[tuple[yaml.ScalarNode, str]]:
+    if isinstance(node, yaml.ScalarNode):
+        if field:
+            yield node, field
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+            yield from _values(value, f"{field}.{name}" if field else name)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            yield from _values(value, f"{field}[{i}]")
+
+
+def text_hazards(path: Path, text: str) -> list[Problem]:
+    """The text hazards of a file's values as warnings with file, line and column."""
+    root = compose_positions(text)
+    if root is None:
+        return []
+    lines = text.split("\n")
+    out = []
+    for seg in value_segments(root, lines):
+        piece = lines[seg.line][seg.start : seg.end]
+        for h in hazards(piece, field=seg.field, quote=seg.quote):
+            where = Location(str(path), seg.line + 1, seg.start + h.start + 1, seg.field)
+            message = f"{h.message}：{_context(piece, h.start, h.end)}" if h.end > h.start else h.message
+            out.append(Problem(where, WARNING, message, h.hint + ("（可用 --fix 自动改正）" if h.new is not None else "")))
+    return out
+
+
+def _context(text: str, start: int, end: int, width: int = CONTEXT) -> str:
+    return text[max(0, start - width) : end + width]
+
+
+def fix_file(path: Path) -> list[Change]:
+    """Fix the safe text hazards of ``path`` in place, keeping everything else byte for byte."""
+    try:
+        data = path.read_bytes()
+        bom = data.startswith(b"\xef\xbb\xbf")
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JianbaoError(f"无法读取文件：{exc}", Location(str(path))) from None
+    changes: list[Change] = []
+    for _ in range(MAX_FIX_PASSES):
+        text, done = _fix_pass(text, changes)
+        if not done:
+            break
+    if changes:
+        try:
+            tmp = path.with_name(f".{path.name}.fix")
+            tmp.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+            tmp.replace(path)
+        except OSError as exc:
+            raise JianbaoError(f"无法写入文件：{exc.strerror or exc}", Location(str(path))) from None
+    return changes
+
+
+def _fix_pass(text: str, changes: list[Change]) -> tuple[str, bool]:
+    root = compose_positions(text)
+    if root is None:
+        return text, False
+    lines = text.split("\n")
+    changed = False
+    for seg in sorted(value_segments(root, lines), key=lambda s: (s.line, -s.start)):
+        line = lines[seg.line]
+        piece = line[seg.start : seg.end]
+        found = [h for h in hazards(piece, field=seg.field, quote=seg.quote) if h.new is not None and h.end > h.start]
+        if not found:
+            continue
+        for cluster in _clusters(found):
+            a, b = max(0, cluster[0].start - CONTEXT), cluster[-1].end + CONTEXT
+            new = _apply(piece[a:b], [Hazard(h.start - a, h.end - a, h.new, h.message, h.hint) for h in cluster])
+            changes.append(Change(seg.line + 1, piece[a:b], new))
+        lines[seg.line] = line[: seg.start] + _apply(piece, found) + line[seg.end :]
+        changed = True
+    return "\n".join(lines), changed
+
+
+def _clusters(found: list[Hazard]) -> list[list[Hazard]]:
+    """Hazards grouped so that those close together are shown as one change."""
+    groups: list[list[Hazard]] = []
+    for h in found:
+        if groups and h.start - groups[-1][-1].end <= 2 * CONTEXT:
+            groups[-1].append(h)
+        else:
+            groups.append([h])
+    return groups
+
+
+# ---------------------------------------------------------------- the whole check
+def check_file(path: Path) -> list[Problem]:
+    """Every problem of one issue file, errors and warnings, in file order."""
+    issue, problems = collect_issue(path)
+    problems = list(problems)
+    if issue is not None:
+        problems += _font_problems(path, issue)
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            problems += text_hazards(path, path.read_bytes().decode("utf-8-sig"))
+        sequence = sequence_problem(path)
+        if sequence is not None:
+            problems.append(sequence)
+    return sorted(problems, key=lambda p: (p.where.line or 0, p.where.column or 0))
+
+
+def _font_problems(path: Path, issue: Issue) -> list[Problem]:
+    from . import resolve_layout_path
+    from .fonts import FontSet, missing_chars
+    from .layout import load_layout
+
+    try:
+        layout = load_layout(resolve_layout_path(path, None, issue.layout))
+        missing = missing_chars(issue, layout, FontSet(layout))
+    except JianbaoError as exc:
+        where = exc.where or issue.where.get("layout", Location(str(path)))
+        return [Problem(where, ERROR, exc.message, exc.hint)]
+    hint = "换成常用字，或在版式 fonts.fallback 中加入含有该字的字体"
+    return [Problem(m.where, ERROR, f"字体中没有字符 {m.describe()}，无法印出", hint) for m in missing]
+
+
+def sequence_problem(path: Path) -> Problem | None:
+    """A warning when the issue number does not follow the previous issue of the same bulletin in the folder."""
+    head = read_head(path)
+    if head is None or head.number_int is None:
+        return None
+    heads = folder_heads(path.parent)
+    for other in heads:
+        same_year = other.date and head.date and other.date.year == head.date.year
+        same = other.path.resolve() != path.resolve() and other.bulletin == head.bulletin and same_year
+        if same and other.number_int == head.number_int:
+            hint = "请确认期号，不要和已有的一期重复"
+            return Problem(head.number_where, WARNING, f"期号 {head.number} 与 {other.path.name} 重复", hint)
+    prev = previous_issue(head, heads)
+    if prev is None or prev.number_int is None:
+        return None
+    expected = prev.number_int + 1
+    new_year = head.date is not None and prev.date is not None and head.date.year > prev.date.year
+    if head.number_int == expected or (head.number_int == 1 and new_year):
+        return None
+    message = f"期号 {head.number} 没有接上上一期（{prev.path.name} 是第{prev.number}期）"
+    return Problem(head.number_where, WARNING, message, f"按顺序应为 {expected}；如果确实如此，可以不改")

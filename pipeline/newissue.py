@@ -1,0 +1,194 @@
+"""The issues of a folder as a series, and the next issue file written from the latest one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import JianbaoError, Location
+from .issue import MAX_BYTES, PLACEHOLDER_DATE, collect_issue
+from .model import Issue
+
+PLACEHOLDER_MARK = "请填写"  # every placeholder the clerk must replace contains this
+PLACEHOLDER_TITLE = "（请填写标题）"
+PLACEHOLDER_BODY = "（请填写正文：每段一行，段与段之间空一行。）"
+
+
+@dataclass(frozen=True)
+class IssueHead:
+    """The masthead keys of an issue file, read quickly and leniently (for ordering a folder)."""
+
+    path: Path
+    bulletin: str | None
+    number: str | None
+    date: dt.date | None
+    total: str | None
+    number_where: Location
+    layout: str | None = None
+
+    @property
+    def number_int(self) -> int | None:
+        return int(self.number) if self.number and re.fullmatch(r"\d{1,9}", self.number) else None
+
+    @property
+    def total_int(self) -> int | None:
+        return int(self.total) if self.total and re.fullmatch(r"\d{1,9}", self.total) else None
+
+
+HEAD_LINE = re.compile(
+    r"""^(?P<key>bulletin|number|date|total|layout):[ \t]*(?P<value>"[^"\n]*"|'[^'\n]*'|[^#\n]*?)[ \t]*(?:#.*)?$""",
+    re.MULTILINE,
+)
+
+
+def read_head(path: Path) -> IssueHead | None:
+    """The head of ``path`` from its top-level lines (no YAML parse: quick even for a large or broken file)."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    values: dict[str, tuple[str, int, int]] = {}
+    for m in HEAD_LINE.finditer(text):
+        value = m["value"]
+        if value[:1] in "\"'" and len(value) >= 2:
+            value = value[1:-1]
+        line = text.count("\n", 0, m.start()) + 1
+        values.setdefault(m["key"], (value.strip(), line, m.start("value") - m.start() + 1))
+    if "bulletin" not in values and "number" not in values:
+        return None
+
+    def text_of(key: str) -> str | None:
+        return values[key][0] or None if key in values else None
+
+    date = None
+    ymd = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text_of("date") or "")
+    if ymd:
+        try:
+            date = dt.date(int(ymd[1]), int(ymd[2]), int(ymd[3]))
+        except ValueError:
+            date = None
+    where = Location(str(path), values["number"][1], values["number"][2], "number") if "number" in values else Location(str(path))
+    return IssueHead(path, text_of("bulletin"), text_of("number"), date, text_of("total"), where, text_of("layout"))
+
+
+def folder_heads(folder: Path) -> list[IssueHead]:
+    """Heads of every issue file in ``folder``, unreadable files left out."""
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    return [h for h in (read_head(f) for f in files) if h is not None]
+
+
+def _order(head: IssueHead) -> tuple[dt.date, int, str]:
+    return (head.date or dt.date.min, head.number_int or 0, head.path.name)
+
+
+def previous_issue(head: IssueHead, heads: list[IssueHead]) -> IssueHead | None:
+    """The issue of the same bulletin just before ``head`` among ``heads``: by date, or by number when its date is bad."""
+    others = [
+        h for h in heads if h.path.resolve() != head.path.resolve() and h.bulletin == head.bulletin and h.number_int is not None
+    ]
+    if head.date is None:
+        if head.number_int is None:
+            return None
+        lower = [h for h in others if h.number_int is not None and h.number_int < head.number_int]
+        return max(lower, key=lambda h: h.number_int or 0, default=None)
+    before = [h for h in others if h.date is not None and _order(h) < _order(head)]
+    return max(before, key=_order, default=None)
+
+
+def latest_issue(folder: Path) -> Path:
+    """The latest regularly numbered issue file in ``folder`` (by date, then number)."""
+    if not folder.is_dir():
+        raise JianbaoError(f"找不到文件夹 {folder}", hint="用 --from 指定上一期的期刊文件")
+    heads = [h for h in folder_heads(folder) if h.number_int is not None and h.date is not None]
+    if not heads:
+        raise JianbaoError(f"文件夹 {folder} 中没有可以沿用的期刊文件", hint="用 --from 指定上一期的期刊文件")
+    return max(heads, key=_order).path
+
+
+def yaml_value(text: str) -> str:
+    """``text`` as a YAML scalar: plain when YAML reads it back unchanged, double-quoted otherwise."""
+    if text and "\n" not in text:
+        try:
+            if yaml.safe_load(f"k: {text}") == {"k": text}:
+                return text
+        except yaml.YAMLError:
+            pass
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def next_issue_text(prev: Issue, prev_name: str, date: dt.date) -> str:
+    """The text of the issue after ``prev``: same masthead and sections, each with a placeholder article."""
+    if not re.fullmatch(r"\d{1,9}", prev.number):
+        raise JianbaoError(f"上一期的期号“{prev.number}”不是整数，无法自动加一", hint="用 --from 指定一期期号为整数的期刊文件")
+    number = int(prev.number) + 1
+    lines = [
+        f"# 《{prev.bulletin}》{prev.title or ''} 第{number}期",
+        f"# 由 jianbao new 根据 {prev_name} 生成。请把每个“（{PLACEHOLDER_MARK}……）”换成本期的内容，",
+        "# 再运行 jianbao check 检查。",
+    ]
+    if prev.layout:
+        lines.append(f"layout: {yaml_value(prev.layout)}")
+    lines.append(f"bulletin: {yaml_value(prev.bulletin)}")
+    if prev.title != "简报":
+        lines.append(f"title: {yaml_value(prev.title or '')}")
+    lines.append(f"number: {number}")
+    if prev.total and re.fullmatch(r"\d{1,9}", prev.total):
+        lines.append(f"total: {int(prev.total) + 1}")
+    lines += [f"issuer: {yaml_value(prev.issuer)}", f"date: {date.isoformat()}"]
+    if prev.mark:
+        lines.append(f"mark: {yaml_value(prev.mark)}")
+    lines += [f"toc: {'true' if prev.toc else 'false'}", "sections:"]
+    for section in prev.sections:
+        brief = bool(section.articles) and all(a.brief for a in section.articles)
+        lines += [
+            f"  - name: {yaml_value(section.name)}",
+            "    articles:",
+            "      # 示例文章：把标题和正文换成本期的内容；要加文章，就照这个格式再写一篇。",
+            f"      - title: {PLACEHOLDER_TITLE}",
+        ]
+        if brief:
+            lines.append("        brief: true")
+        lines += ["        body: |", f"          {PLACEHOLDER_BODY}", ""]
+    if prev.distribution:
+        lines.append("distribution:")
+        lines += [f"  {key}: {yaml_value(value)}" for key, value in prev.distribution]
+    if prev.copies is not None:
+        lines.append(f"copies: {prev.copies}")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+@dataclass(frozen=True)
+class NewIssue:
+    path: Path
+    number: str
+    notes: tuple[str, ...]
+
+
+def new_issue(previous: Path, date: dt.date, out: Path | None = None) -> NewIssue:
+    """Write the issue after ``previous`` to ``out`` (default: ``<year>-<number>.yaml`` beside it); never overwrites."""
+    prev, problems = collect_issue(previous)
+    if prev is None:
+        raise JianbaoError(f"上一期 {previous} 无法读取，不能据此生成新一期", hint=f"先运行 jianbao check {previous}")
+    text = next_issue_text(prev, previous.name, date)
+    number = str(int(prev.number) + 1)
+    target = out if out is not None else previous.parent / f"{date.year}-{number}.yaml"
+    notes = []
+    if problems:
+        notes.append(f"上一期 {previous} 有 {len(problems)} 个问题（运行 jianbao check 查看），已尽量沿用其内容")
+    if prev.date != PLACEHOLDER_DATE and prev.date.year < date.year:
+        notes.append("已跨年：如果期号每年从第1期重新开始，请把 number 改为 1")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise JianbaoError(f"文件 {target} 已经存在，不会覆盖", hint="用 -o 指定另一个文件名，或先把已有的文件改名") from None
+    except OSError as exc:
+        raise JianbaoError(f"无法写入 {target}：{exc.strerror or exc}") from None
+    return NewIssue(target, number, tuple(notes))
