@@ -21,6 +21,7 @@ class Job:
     profile: str = "print"
     bleed_mm: float = 0.0
     debug: bool = False
+    duplex: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def build_one(job: Job) -> Outcome:
     start = time.perf_counter()
     try:
         job.out_dir.mkdir(parents=True, exist_ok=True)
-        result = build(job.source, job.out_dir, job.layout, profile=job.profile, bleed_mm=job.bleed_mm)
+        result = build(job.source, job.out_dir, job.layout, profile=job.profile, bleed_mm=job.bleed_mm, duplex=job.duplex)
     except JianbaoError as exc:
         return Outcome(job.source, None, 0, time.perf_counter() - start, str(exc))
     except Exception as exc:  # a bug must still not show a traceback to a clerk

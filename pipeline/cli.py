@@ -332,6 +332,7 @@ def build_cmd(
     layout: str | None = typer.Option(None, "--layout", help="版式名称（如 jianbao、gbt9704）或版式文件路径"),
     profile: str = typer.Option("print", "--profile", help="输出用途：print（印刷，默认）或 archive（PDF/A 归档）"),
     bleed: float = typer.Option(0.0, "--bleed", help="出血（毫米），大于 0 时加裁切线"),
+    duplex: bool = typer.Option(False, "--duplex", help="双面印刷：左右页边距对称，报尾放在偶数页"),
     jobs: int = typer.Option(1, "-j", "--jobs", help="同时排版几个文件（多个文件时可加快速度）"),
     debug: bool = typer.Option(False, "--debug", help="出错时显示程序内部信息（供开发者排查）"),
 ) -> None:
@@ -346,7 +347,7 @@ def build_cmd(
         _fail(JianbaoError(f"-j {jobs} 不合适", hint="写 1 到 64 之间的整数，一般写电脑的核数即可"))
     files = _issue_files(issues)
     check_outputs(files)
-    todo = [Job(f, out, layout, profile, bleed, debug or _debug(ctx)) for f in files]
+    todo = [Job(f, out, layout, profile, bleed, debug or _debug(ctx), duplex) for f in files]
     batch = len(files) > 1
     with _Progress(batch, len(files)) as advance:
         outcomes = build_all(todo, jobs, advance)

@@ -155,3 +155,16 @@ def test_fonts_command_lists_roles_and_fallback_characters(tmp_path: Path) -> No
     assert run.returncode == 0, run.stderr
     assert "fangsong" in run.stdout and "FandolFang-Regular.ttf" in run.stdout
     assert "U+20BB7" in run.stdout
+
+
+def test_cli_duplex_option_mirrors_even_pages(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "pipeline", "build", str(SAMPLE), "-o", str(tmp_path), "--duplex"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 0, run.stderr
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer
+
+    lefts = []
+    for page in extract_pages(str(tmp_path / "2023-21.pdf"), page_numbers=[2, 3]):
+        lefts.append(min(el.x0 for el in page if isinstance(el, LTTextContainer)))
+    assert lefts[0] > lefts[1] + 10  # page 3 (odd) binds on the left, page 4 (even) on the right
