@@ -167,4 +167,4 @@ def test_cli_duplex_option_mirrors_even_pages(tmp_path: Path) -> None:
     lefts = []
     for page in extract_pages(str(tmp_path / "2023-21.pdf"), page_numbers=[2, 3]):
         lefts.append(min(el.x0 for el in page if isinstance(el, LTTextContainer)))
-    assert lefts[0] > lefts[1] + 10  # page 3 (odd) binds on the left, page 4 (even) on the right
+    assert lefts[0] - lefts[1] == pytest.approx(2 * 72 / 25.4, abs=0.1)  # 28 mm binding side, 26 mm outside
