@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .compose import Glyph, Metrics
+    from .layout import Layout
+    from .model import Issue
+    from .paginate import FolioLine, Page
+    from .pdf import DocumentInfo
 
 __version__ = "0.1.0"
 
@@ -24,18 +32,24 @@ def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout:
     return find_layout(layout_name or issue_layout or "jianbao", issue_path.parent)
 
 
-def typeset(issue_path: Path, layout_name: str | None = None, duplex: bool = False):  # type: ignore[no-untyped-def]
+def typeset(issue_path: Path, layout_name: str | None = None, duplex: bool = False) -> tuple[Issue, Layout, list[Page]]:
     """Load, compose and paginate: returns (issue, layout, pages). ``duplex`` mirrors the margins."""
     import dataclasses
 
     from .assemble import assemble
+    from .errors import JianbaoError, Location
     from .fonts import FontSet, check_coverage
     from .issue import load_issue
     from .layout import load_layout
     from .paginate import paginate
 
     issue = load_issue(issue_path)
-    layout = load_layout(resolve_layout_path(issue_path, layout_name, issue.layout))
+    try:
+        layout = load_layout(resolve_layout_path(issue_path, layout_name, issue.layout))
+    except JianbaoError as exc:  # a layout the issue file names but that is not there: point at its layout key
+        if exc.where is not None or layout_name:
+            raise
+        raise JianbaoError(exc.message, issue.where.get("layout", Location(str(issue_path))), exc.hint) from None
     if duplex:
         layout = dataclasses.replace(layout, page=dataclasses.replace(layout.page, mirror=True))
     fonts = FontSet(layout)
@@ -68,20 +82,27 @@ def build(
         source_bytes=issue_path.read_bytes() if archive else None,
     )
     data = finish(raw, info, options)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # -o names a file, or a folder that cannot be made
+        from .errors import JianbaoError, Location
+
+        reason = "这是一个文件，不是文件夹" if isinstance(exc, FileExistsError | NotADirectoryError) else exc.strerror or str(exc)
+        raise JianbaoError(f"无法创建输出文件夹：{reason}", Location(str(out_dir)), "请用 -o 指定一个可写的文件夹") from None
     output = out_dir / f"{issue_path.stem}.pdf"
     write_atomic(output, data)
     return BuildResult(output, len(pages), len(data))
 
 
-def folio_composer(layout, fonts):  # type: ignore[no-untyped-def]
+def folio_composer(layout: Layout, fonts: Metrics) -> FolioLine:
     """A function text → (glyphs, width) for page numbers in the layout's folio style."""
     from .compose import Glyph
 
     style = layout.style("folio")
 
     def compose_folio(text: str) -> tuple[tuple[Glyph, ...], float]:
-        glyphs, x = [], 0.0
+        glyphs: list[Glyph] = []
+        x = 0.0
         for ch in text:
             if ch == " ":
                 x += style.size / 4
@@ -94,7 +115,7 @@ def folio_composer(layout, fonts):  # type: ignore[no-untyped-def]
     return compose_folio
 
 
-def document_info(issue):  # type: ignore[no-untyped-def]
+def document_info(issue: Issue) -> DocumentInfo:
     from .pdf import DocumentInfo
 
     title = " ".join(p for p in (issue.bulletin, issue.title or "", f"第{issue.number}期") if p)

@@ -41,7 +41,6 @@ def build_one(job: Job) -> Outcome:
 
     start = time.perf_counter()
     try:
-        job.out_dir.mkdir(parents=True, exist_ok=True)
         result = build(job.source, job.out_dir, job.layout, profile=job.profile, bleed_mm=job.bleed_mm, duplex=job.duplex)
     except JianbaoError as exc:
         return Outcome(job.source, None, 0, time.perf_counter() - start, str(exc))

@@ -11,14 +11,19 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from .errors import ERROR, WARNING, JianbaoError, Location, Problem
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
+    from .batch import Outcome
 
 EXIT_USER_ERROR = 2
 EXIT_CHECK_FAILED = 1
@@ -50,34 +55,32 @@ _PARAM_HELP = {
 }
 
 
-def _chinese_usage(usage: str) -> str:
-    return usage.replace("Usage:", "用法：", 1).replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+if TYPE_CHECKING:  # what _ChineseUsage is mixed into: a command or a group (both click commands)
+    _ClickCommand = TyperCommand
+else:
+    _ClickCommand = object
 
 
-class _Command(TyperCommand):
+class _ChineseUsage(_ClickCommand):
+    """A usage line and a help option that speak Chinese."""
+
+    def get_usage(self, ctx: Any) -> str:
+        usage = super().get_usage(ctx)
+        return usage.replace("Usage:", "用法：", 1).replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _PARAM_HELP["help"]
+        return option
+
+
+class _Command(_ChineseUsage, TyperCommand):
     """A command whose usage line and help option speak Chinese."""
 
-    def get_usage(self, ctx: Any) -> str:
-        return _chinese_usage(super().get_usage(ctx))
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = _PARAM_HELP["help"]
-        return option
-
-
-class _Group(TyperGroup):
+class _Group(_ChineseUsage, TyperGroup):
     """The command group: Chinese help, and every error turned into a Chinese message and an exit code."""
-
-    def get_usage(self, ctx: Any) -> str:
-        return _chinese_usage(super().get_usage(ctx))
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = _PARAM_HELP["help"]
-        return option
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)
@@ -138,7 +141,7 @@ def _report(exc: Exception, *, debug: bool) -> int:
         typer.echo("已中断。", err=True)
         return 130
     if "ClickException" in kinds:
-        typer.echo(f"错误：{exc.format_message()}", err=True)  # type: ignore[attr-defined]
+        typer.echo(f"错误：{exc.format_message()}", err=True)  # type: ignore[attr-defined]  # a ClickException, by name
         return int(getattr(exc, "exit_code", 1))
     if isinstance(exc, JianbaoError):
         typer.echo(f"错误：{exc}", err=True)
@@ -370,7 +373,7 @@ class _Progress:
         self.total = total
         self.bar: Any = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> Callable[[object], None]:
         if self.enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -391,13 +394,14 @@ class _Progress:
             self.bar.stop()
 
 
-def _summary(outcomes: list) -> None:  # type: ignore[type-arg]
+def _summary(outcomes: list[Outcome]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title="排版汇总")
-    for name, justify in (("文件", "left"), ("页数", "right"), ("输出", "left"), ("用时", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("文件", "left"), ("页数", "right"), ("输出", "left"), ("用时", "right"))
+    for name, justify in columns:
+        table.add_column(name, justify=justify)
     for o in outcomes:
         table.add_row(
             o.source.name, str(o.pages) if o.output else "—", str(o.output) if o.output else "失败", f"{o.seconds:.1f} 秒"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -19,6 +20,10 @@ from .check import fix_text
 from .errors import JianbaoError, Location
 from .issue import compose_positions, heading_level
 from .newissue import PLACEHOLDER_MARK, yaml_value
+
+if TYPE_CHECKING:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
 CN_DIGITS = "零一二三四五六七八九"
 DEFAULT_SECTION = "工作动态"
@@ -105,11 +110,11 @@ def _clean(text: str) -> str:
     return re.sub(r"[\t\r\n\v]", "", text)
 
 
-def _plain(paragraph) -> str:  # type: ignore[no-untyped-def]
+def _plain(paragraph: Paragraph) -> str:
     return _clean(paragraph.text).strip()
 
 
-def _marked(paragraph) -> str:  # type: ignore[no-untyped-def]
+def _marked(paragraph: Paragraph) -> str:
     """The paragraph's text with bold stretches marked ``**…**``."""
     pieces: list[tuple[bool, str]] = []
     for item in paragraph.iter_inner_content():
@@ -134,7 +139,7 @@ def _marked(paragraph) -> str:  # type: ignore[no-untyped-def]
     return "".join(out).strip()
 
 
-def _table(table) -> str:  # type: ignore[no-untyped-def]
+def _table(table: Table) -> str:
     rows = []
     for row in table.rows:
         cells = [_clean(cell.text).strip().replace("|", "｜") or " " for cell in row.cells]

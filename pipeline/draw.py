@@ -61,7 +61,7 @@ def _subset_chunks(c: rl_canvas.Canvas, font_name: str, text: str) -> list[tuple
     if split is None:
         return [(0, text)]
     chunks, offset = [], 0
-    for _, encoded in split(text, c._doc):
+    for _, encoded in split(text, c._doc):  # type: ignore[attr-defined]  # reportlab's stubs omit Canvas._doc
         chunks.append((offset, text[offset : offset + len(encoded)]))
         offset += len(encoded)
     return chunks

@@ -7,6 +7,7 @@ file's own bytes. The EXIF orientation is applied by the drawing transform, neve
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,6 +30,18 @@ _ORIENT: dict[int, tuple[int, int, int, int, int, int]] = {
 }
 
 
+class _ContentNamed(str):
+    """A file path whose text form is a hash of the file's bytes.
+
+    reportlab names an image XObject after ``str(image)``; with the plain path, the same issue built
+    from another folder would give a different PDF. Opening the file still uses the path itself.
+    """
+
+    def __str__(self) -> str:
+        with open(self, "rb") as fh:
+            return "sha256:" + hashlib.sha256(fh.read()).hexdigest()
+
+
 @contextmanager
 def _raw_streams() -> Iterator[None]:
     saved = rl_config.useA85
@@ -46,5 +59,5 @@ def draw_photo(c: rl_canvas.Canvas, im: PlacedImage) -> None:
     c.saveState()
     c.transform(w * a, h * b, w * cc, h * d, im.x + w * e, im.y + h * f)
     with _raw_streams():
-        c.drawImage(im.path, 0, 0, 1, 1, mask="auto" if im.mask else None)
+        c.drawImage(_ContentNamed(im.path), 0, 0, 1, 1, mask="auto" if im.mask else None)
     c.restoreState()

@@ -159,9 +159,9 @@ class Layout:
     source_dir: str = "."  # folder of the layout file, for relative font paths
 
     @property
-    def pitch(self) -> float:
+    def pitch(self) -> Length:
         """Character pitch of the body grid (the width of one cell)."""
-        return self.page.block_width / self.grid.chars_per_line
+        return Length(self.page.block_width / self.grid.chars_per_line)
 
     @property
     def line_pitch(self) -> float:
@@ -210,7 +210,7 @@ def _convert(tp: object, value: object, where: str, loc: Location) -> object:
             return to_points(value)
         except ValueError as exc:
             raise JianbaoError(f"版式项 {where}：{exc}", loc) from None
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise JianbaoError(f"版式项 {where} 应为映射（键: 值）", loc)
         return _build(tp, value, where, loc)
@@ -229,10 +229,10 @@ def _convert(tp: object, value: object, where: str, loc: Location) -> object:
             raise JianbaoError(f"版式项 {where} 应有 {len(args)} 个值", loc)
         return tuple(_convert(a, v, f"{where}[{i}]", loc) for i, (a, v) in enumerate(zip(args, value, strict=True)))
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        members = [a for a in typing.get_args(tp) if a is not type(None)]
         if value is None:
             return None
-        return _convert(args[0], value, where, loc)
+        return _convert(members[0], value, where, loc)
     if tp is bool:
         if not isinstance(value, bool):
             raise JianbaoError(f"版式项 {where} 应为 true 或 false", loc)

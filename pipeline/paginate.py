@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .assemble import Composed, Fixed, FlowItem, Outline, PageBreak, Spacer
 from .compose import Glyph, Line
 from .figures import Figure
 from .layout import Layout
+
+FolioLine = Callable[[str], tuple[tuple[Glyph, ...], float]]  # folio text → (glyphs, width)
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ def _folio(layout: Layout, number: int, left: float, metrics_width: float, glyph
     return PlacedLine(Line(glyphs, kind="folio", size=glyphs[0].size if glyphs else 14.0), x, y)
 
 
-def paginate(doc: Composed, layout: Layout, folio_line: callable) -> list[Page]:  # type: ignore[valid-type]
+def paginate(doc: Composed, layout: Layout, folio_line: FolioLine) -> list[Page]:
     """Place the flow on pages. ``folio_line(text)`` composes a folio as (glyphs, width)."""
     pg = _Paginator(doc, layout)
     drafts = pg.run()

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import JianbaoError
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 SHEET_DPI = 36  # thumbnails on the contact sheet
 SHEET_COLUMNS = 4
@@ -40,7 +44,7 @@ def parse_pages(spec: str | None) -> list[int] | None:
 
 def render(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: int = 110) -> Preview:
     """Render ``pages`` (1-based; all when None) of ``pdf`` to ``out_dir`` as PNG, plus a contact sheet."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]  # pypdfium2 ships no type information
 
     if not MIN_DPI <= dpi <= MAX_DPI:
         raise JianbaoError(f"分辨率 {dpi} 超出范围", hint=f"--dpi 应在 {MIN_DPI} 到 {MAX_DPI} 之间，校对用 110 左右即可")
@@ -68,7 +72,7 @@ def render(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: int = 
     return Preview(tuple(written), sheet, count)
 
 
-def contact_sheet(images: list, columns: int = SHEET_COLUMNS):  # type: ignore[no-untyped-def]
+def contact_sheet(images: list[Image], columns: int = SHEET_COLUMNS) -> Image:
     """All page images in a grid on grey, each numbered underneath."""
     from PIL import Image, ImageDraw
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,21 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "issues" / "2023-21.yaml"
 REFEREE = ROOT.parent / "shared" / "tools" / "referee.py"
+
+SMALL_ISSUE = """\
+bulletin: 测试简报
+number: 3
+issuer: 测试办公室
+date: 2024-02-29
+sections:
+  - name: 工作动态
+    articles:
+      - title: 标题
+        body: |
+          第一段。
+
+          **一是加粗。**第二段。
+"""
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +43,18 @@ def referee() -> Path:
     if not REFEREE.is_file():
         pytest.skip("../shared/tools/referee.py is not available")
     return REFEREE
+
+
+def jianbao(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a real process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
 
 
 def run_referee(referee: Path, pdf: Path, source: Path, *args: str) -> subprocess.CompletedProcess[str]:

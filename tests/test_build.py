@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, SAMPLE, run_referee, write
+from conftest import SAMPLE, jianbao, run_referee, write
 
 A4 = (595.2756, 841.8898)
 
@@ -103,13 +101,7 @@ def test_red_is_cmyk_not_rgb(sample_pdf: Path) -> None:
 
 
 def test_cli_build_prints_the_pdf_path(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", str(SAMPLE), "-o", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    run = jianbao("build", str(SAMPLE), "-o", str(tmp_path))
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(tmp_path / "2023-21.pdf")
     assert (tmp_path / "2023-21.pdf").read_bytes()[:5] == b"%PDF-"
@@ -119,13 +111,7 @@ def test_cli_bad_input_is_a_chinese_message_without_traceback_and_no_pdf(tmp_pat
     text = "bulletin: 测试\nnumber: 1\nissuer: 办\ndate: 2023-13-01\nsections:\n  - name: 动态\n    articles:\n"
     bad = write(tmp_path, "bad.yaml", text + "      - title: 题\n        body: 文。\n")
     out = tmp_path / "out"
-    run = subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", str(bad), "-o", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    run = jianbao("build", str(bad), "-o", str(out))
     assert run.returncode != 0
     assert "Traceback" not in run.stderr + run.stdout
     assert "bad.yaml:4" in run.stderr and "日期" in run.stderr
@@ -135,13 +121,7 @@ def test_cli_bad_input_is_a_chinese_message_without_traceback_and_no_pdf(tmp_pat
 def test_a_character_no_font_has_is_an_error_naming_it(tmp_path: Path) -> None:
     text = SAMPLE.read_text(encoding="utf-8").replace("8月25日，全市", "8月25日，\U0001f600全市", 1)
     bad = write(tmp_path, "emoji.yaml", text)
-    run = subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", str(bad), "-o", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    run = jianbao("build", str(bad), "-o", str(tmp_path / "o"))
     assert run.returncode != 0
     assert "U+1F600" in run.stderr
     line = text.splitlines().index(next(ln for ln in text.splitlines() if "\U0001f600" in ln)) + 1

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, write
 from typer.testing import CliRunner
 
+from conftest import ROOT, jianbao, write
 from pipeline.check import check_file, fix_file, fix_text, hazards
 from pipeline.cli import app
 from pipeline.errors import ERROR, WARNING
@@ -113,9 +111,7 @@ def test_all_fourteen_problems_are_reported_in_one_run(bad: Path) -> None:
 
 
 def test_check_in_a_real_process_shows_no_traceback(bad: Path) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "pipeline", "check", str(bad)], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    run = jianbao("check", str(bad))
     assert run.returncode == 1
     assert "Traceback" not in run.stdout + run.stderr
     assert f"{bad}:{EXPECTED[0][0]} 错误 未知的键 titel" in run.stdout

@@ -9,48 +9,22 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, write
 from PIL import Image
 from typer.testing import CliRunner
 
 import pipeline
+from conftest import ROOT, SMALL_ISSUE, jianbao, write
 from pipeline import watch
 from pipeline.cli import app
 
 runner = CliRunner()
 COMMANDS = ("new", "check", "build", "preview", "watch", "import", "fonts")
 
-SMALL = """\
-bulletin: 测试简报
-number: 3
-issuer: 测试办公室
-date: 2024-02-29
-sections:
-  - name: 工作动态
-    articles:
-      - title: 标题
-        body: |
-          第一段。
-
-          **一是加粗。**第二段。
-"""
-
-
-def jianbao(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-    )
-
 
 @pytest.fixture(scope="module")
 def small_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("small")
-    return pipeline.build(write(folder, "small.yaml", SMALL), folder).output
+    return pipeline.build(write(folder, "small.yaml", SMALL_ISSUE), folder).output
 
 
 # ---------------------------------------------------------------- help, usage errors, completion
@@ -113,8 +87,8 @@ def test_shell_completion_completes_commands() -> None:
 
 # ---------------------------------------------------------------- build
 def test_batch_build_in_parallel_prints_paths_in_order_and_a_summary(tmp_path: Path) -> None:
-    a = write(tmp_path, "a.yaml", SMALL)
-    b = write(tmp_path, "b.yaml", SMALL.replace("number: 3", "number: 4"))
+    a = write(tmp_path, "a.yaml", SMALL_ISSUE)
+    b = write(tmp_path, "b.yaml", SMALL_ISSUE.replace("number: 3", "number: 4"))
     out = tmp_path / "out"
     run = jianbao("build", str(b), str(a), "-o", str(out), "-j", "2")
     assert run.returncode == 0, run.stderr
@@ -125,8 +99,8 @@ def test_batch_build_in_parallel_prints_paths_in_order_and_a_summary(tmp_path: P
 
 
 def test_batch_build_with_one_bad_file_builds_the_rest_and_fails(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", SMALL)
-    write(tmp_path, "b.yaml", SMALL.replace("2024-02-29", "2023-02-29"))
+    write(tmp_path, "a.yaml", SMALL_ISSUE)
+    write(tmp_path, "b.yaml", SMALL_ISSUE.replace("2024-02-29", "2023-02-29"))
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", str(tmp_path), "-o", str(out), "-j", "2"])
     assert result.exit_code == 2
@@ -137,7 +111,7 @@ def test_batch_build_with_one_bad_file_builds_the_rest_and_fails(tmp_path: Path)
 
 
 def test_single_build_prints_no_summary(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.yaml", SMALL)
+    path = write(tmp_path, "a.yaml", SMALL_ISSUE)
     result = runner.invoke(app, ["build", str(path), "-o", str(tmp_path)])
     assert result.exit_code == 0
     assert result.stdout == f"{tmp_path / 'a.pdf'}\n" and result.stderr == ""
@@ -148,7 +122,7 @@ def test_an_internal_error_is_one_chinese_line_unless_debug(tmp_path: Path, monk
         raise ZeroDivisionError("bug")
 
     monkeypatch.setattr(pipeline, "build", broken)
-    path = write(tmp_path, "a.yaml", SMALL)
+    path = write(tmp_path, "a.yaml", SMALL_ISSUE)
     result = runner.invoke(app, ["build", str(path), "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "排版时发生内部错误（ZeroDivisionError）" in result.stderr and "Traceback" not in result.output
@@ -163,7 +137,7 @@ def test_unexpected_errors_anywhere_are_caught(tmp_path: Path, monkeypatch: pyte
         raise KeyError("bug")
 
     monkeypatch.setattr("pipeline.newissue.new_issue", broken)
-    result = runner.invoke(app, ["new", "--from", str(write(tmp_path, "a.yaml", SMALL))])
+    result = runner.invoke(app, ["new", "--from", str(write(tmp_path, "a.yaml", SMALL_ISSUE))])
     assert result.exit_code == 3
     assert "程序内部出错（KeyError）" in result.stderr and "--debug" in result.stderr
     result = runner.invoke(app, ["--debug", "new", "--from", str(tmp_path / "a.yaml")])
@@ -171,9 +145,9 @@ def test_unexpected_errors_anywhere_are_caught(tmp_path: Path, monkeypatch: pyte
 
 
 def test_two_inputs_with_the_same_name_are_refused(tmp_path: Path) -> None:
-    a = write(tmp_path, "x.yaml", SMALL)
+    a = write(tmp_path, "x.yaml", SMALL_ISSUE)
     (tmp_path / "sub").mkdir()
-    b = write(tmp_path / "sub", "x.yaml", SMALL)
+    b = write(tmp_path / "sub", "x.yaml", SMALL_ISSUE)
     result = runner.invoke(app, ["build", str(a), str(b), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2 and "同名" in result.stderr
     assert not (tmp_path / "out").exists()
@@ -193,7 +167,7 @@ def test_preview_of_a_pdf_writes_the_pages_asked_for_and_a_contact_sheet(small_p
 
 
 def test_preview_of_an_issue_builds_it_first(tmp_path: Path) -> None:
-    issue = write(tmp_path, "a.yaml", SMALL)
+    issue = write(tmp_path, "a.yaml", SMALL_ISSUE)
     out = tmp_path / "pv"
     run = jianbao("preview", str(issue), "--pages", "1", "-o", str(out))
     assert run.returncode == 0, run.stderr
@@ -223,14 +197,14 @@ def test_preview_of_a_file_that_is_not_a_pdf(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- watch
 def test_watch_rebuilds_after_each_change(tmp_path: Path) -> None:
-    issue = write(tmp_path, "a.yaml", SMALL)
+    issue = write(tmp_path, "a.yaml", SMALL_ISSUE)
     builds: list[int] = []
     polls = iter(range(100))
 
     def fake_sleep(_seconds: float) -> None:
         n = next(polls)
         if n in (1, 3):  # the clerk saves twice
-            issue.write_text(SMALL.replace("第一段", f"第{n}段"), encoding="utf-8")
+            issue.write_text(SMALL_ISSUE.replace("第一段", f"第{n}段"), encoding="utf-8")
             os.utime(issue, ns=(n * 10**9, n * 10**9))
 
     count = watch.watch(lambda: [issue], lambda: builds.append(1), sleep=fake_sleep, max_polls=5)
@@ -238,13 +212,13 @@ def test_watch_rebuilds_after_each_change(tmp_path: Path) -> None:
 
 
 def test_watched_files_follow_the_layout_and_what_it_extends(tmp_path: Path) -> None:
-    issue = write(tmp_path, "a.yaml", "layout: gbt9704\n" + SMALL)
+    issue = write(tmp_path, "a.yaml", "layout: gbt9704\n" + SMALL_ISSUE)
     names = [p.name for p in watch.watched_files(issue)]
     assert names == ["a.yaml", "gbt9704.yaml", "jianbao.yaml"]
 
 
 def test_watch_command_builds_and_previews(tmp_path: Path) -> None:
-    issue = write(tmp_path, "a.yaml", SMALL)
+    issue = write(tmp_path, "a.yaml", SMALL_ISSUE)
     out = tmp_path / "out"
     result = runner.invoke(app, ["watch", str(issue), "-o", str(out), "--max-polls", "1", "--interval", "0"])
     assert result.exit_code == 0, result.output
@@ -254,7 +228,7 @@ def test_watch_command_builds_and_previews(tmp_path: Path) -> None:
 
 
 def test_watch_keeps_going_after_an_error_and_ends_cleanly_on_ctrl_c(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    issue = write(tmp_path, "a.yaml", SMALL.replace("2024-02-29", "2023-02-29"))
+    issue = write(tmp_path, "a.yaml", SMALL_ISSUE.replace("2024-02-29", "2023-02-29"))
 
     def interrupted(files, rebuild, **kwargs):  # type: ignore[no-untyped-def]
         rebuild()
@@ -269,7 +243,7 @@ def test_watch_keeps_going_after_an_error_and_ends_cleanly_on_ctrl_c(tmp_path: P
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_watch_in_a_real_process_ends_on_ctrl_c_with_a_chinese_message(tmp_path: Path) -> None:
-    issue = write(tmp_path, "a.yaml", SMALL)
+    issue = write(tmp_path, "a.yaml", SMALL_ISSUE)
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "watch", str(issue), "-o", str(tmp_path / "out"), "--dpi", "30"],
         stdout=subprocess.PIPE,

@@ -6,6 +6,8 @@ are exact. ``|`` marks the right edge of the measure; a hanging mark stands afte
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from pipeline import cjk
 from pipeline.compose import CharStyle, Measure, compose_paragraph
 
@@ -114,7 +116,7 @@ def test_slack_goes_next_to_digits_so_chinese_stays_on_the_grid() -> None:
 def test_slack_without_digits_is_spread_evenly() -> None:
     rows = positions("一二三四五“六”七八九十甲乙丙丁戊己")
     first = rows[0]
-    gaps = {round(b - a, 6) for a, b in zip(first, first[1:], strict=False)}
+    gaps = {round(b - a, 6) for a, b in pairwise(first)}
     assert len(gaps) == 1 and gaps.pop() > PITCH  # one cell spread over the gaps, all equal
     assert abs(first[-1] + PITCH - 8 * PITCH) < 1e-6  # still flush right
 

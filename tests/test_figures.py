@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 from textwrap import indent
@@ -17,6 +14,7 @@ import pytest
 import yaml
 from PIL import Image as PILImage
 
+from conftest import ROOT, jianbao, run_referee, write
 from pipeline import build, folio_composer
 from pipeline.assemble import assemble
 from pipeline.compose import Line
@@ -28,8 +26,6 @@ from pipeline.issue import load_issue
 from pipeline.layout import Layout, find_layout, load_layout
 from pipeline.model import Table
 from pipeline.paginate import Page, PlacedImage, PlacedLine, paginate
-
-from conftest import ROOT, run_referee, write
 
 EXAMPLE = ROOT / "issues" / "example-photos-tables.yaml"
 HARD = "a1,a2,c1,c2,e1,e2,e3,e4,e5,p1,p2"
@@ -314,14 +310,7 @@ def test_unreadable_photo_is_a_chinese_error_without_traceback(
     problems = check_images(load_issue(path), layout())
     assert [p.level for p in problems] == ["错误"] and needle in problems[0].message
     if name == "bad.jpg":  # and the command line shows it in Chinese, without a traceback
-        run = subprocess.run(
-            [sys.executable, "-m", "pipeline", "build", str(path), "-o", str(tmp_path / "out")],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            timeout=60,
-        )
+        run = jianbao("build", str(path), "-o", str(tmp_path / "out"))
         assert run.returncode != 0
         assert f"issue.yaml:{BODY_LINE + 2}:" in run.stderr and needle in run.stderr
         assert "Traceback" not in run.stderr

@@ -7,26 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT, SAMPLE, SMALL_ISSUE, write
 from pipeline.errors import JianbaoError
 from pipeline.issue import load_issue
 from pipeline.model import Paragraph
-
-from conftest import ROOT, SAMPLE, write
-
-GOOD = """\
-bulletin: 测试简报
-number: 3
-issuer: 测试办公室
-date: 2024-02-29
-sections:
-  - name: 工作动态
-    articles:
-      - title: 标题
-        body: |
-          第一段。
-
-          **一是加粗。**第二段。
-"""
 
 
 def test_sample_issue_loads_with_every_section_and_paragraph() -> None:
@@ -43,7 +27,7 @@ def test_sample_issue_loads_with_every_section_and_paragraph() -> None:
 
 
 def test_paragraph_positions_point_at_the_source_line(tmp_path: Path) -> None:
-    issue = load_issue(write(tmp_path, "a.yaml", GOOD))
+    issue = load_issue(write(tmp_path, "a.yaml", SMALL_ISSUE))
     second = issue.sections[0].articles[0].blocks[1]
     assert second.where.line == 12
 
@@ -51,17 +35,21 @@ def test_paragraph_positions_point_at_the_source_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "needle"),
     [
-        (GOOD.replace("issuer: 测试办公室\n", ""), None, "缺少必填项 issuer"),
-        (GOOD.replace("date: 2024-02-29", "date: 2023-02-29"), 4, "不存在"),
-        (GOOD.replace("date: 2024-02-29", "date: 29/02/2024"), 4, "格式不对"),
-        (GOOD.replace("bulletin:", "bulletn:"), 1, "bulletin"),  # did you mean
-        (GOOD.replace("        body: |", "        bodi: |"), 9, "未知的键 bodi"),
-        (GOOD.replace("**一是加粗。**", "**一是加粗。"), 12, "**"),
-        (GOOD.replace("    articles:\n      - title: 标题", "    articles: []\n    x:\n      - title: 标题"), 8, "未知的键"),
-        (GOOD + "copies: 很多\n", 13, "正整数"),
-        (GOOD.replace("number: 3", "number: &n 3\ntotal: *n"), 3, "别名"),
-        (GOOD.replace("bulletin: 测试简报", "bulletin: !!python/object:os.system 测试"), 1, "标签"),
-        (GOOD.replace("第一段。", "第一\x07段。"), 10, "控制字符"),
+        (SMALL_ISSUE.replace("issuer: 测试办公室\n", ""), None, "缺少必填项 issuer"),
+        (SMALL_ISSUE.replace("date: 2024-02-29", "date: 2023-02-29"), 4, "不存在"),
+        (SMALL_ISSUE.replace("date: 2024-02-29", "date: 29/02/2024"), 4, "格式不对"),
+        (SMALL_ISSUE.replace("bulletin:", "bulletn:"), 1, "bulletin"),  # did you mean
+        (SMALL_ISSUE.replace("        body: |", "        bodi: |"), 9, "未知的键 bodi"),
+        (SMALL_ISSUE.replace("**一是加粗。**", "**一是加粗。"), 12, "**"),
+        (
+            SMALL_ISSUE.replace("    articles:\n      - title: 标题", "    articles: []\n    x:\n      - title: 标题"),
+            8,
+            "未知的键",
+        ),
+        (SMALL_ISSUE + "copies: 很多\n", 13, "正整数"),
+        (SMALL_ISSUE.replace("number: 3", "number: &n 3\ntotal: *n"), 3, "别名"),
+        (SMALL_ISSUE.replace("bulletin: 测试简报", "bulletin: !!python/object:os.system 测试"), 1, "标签"),
+        (SMALL_ISSUE.replace("第一段。", "第一\x07段。"), 10, "控制字符"),
         ("bulletin: [\n", 2, "YAML 格式错误"),
         ("", None, "空"),
     ],
@@ -78,7 +66,7 @@ def test_bad_files_name_the_problem_and_the_line(tmp_path: Path, text: str, line
 
 
 def test_empty_section_is_refused(tmp_path: Path) -> None:
-    text = GOOD.replace(
+    text = SMALL_ISSUE.replace(
         "    articles:\n      - title: 标题\n        body: |\n          第一段。\n\n          **一是加粗。**第二段。\n",
         "    articles: []\n",
     )
@@ -88,18 +76,18 @@ def test_empty_section_is_refused(tmp_path: Path) -> None:
 
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
     with pytest.raises(JianbaoError, match="重复"):
-        load_issue(write(tmp_path, "dup.yaml", GOOD + "bulletin: 又一个\n"))
+        load_issue(write(tmp_path, "dup.yaml", SMALL_ISSUE + "bulletin: 又一个\n"))
 
 
 def test_not_utf8_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "gbk.yaml"
-    path.write_bytes(GOOD.encode("gbk"))
+    path.write_bytes(SMALL_ISSUE.encode("gbk"))
     with pytest.raises(JianbaoError, match="UTF-8"):
         load_issue(path)
 
 
 def test_image_outside_the_issue_folder_is_refused(tmp_path: Path) -> None:
-    text = GOOD.replace("第一段。", "![照片](../secret.jpg)")
+    text = SMALL_ISSUE.replace("第一段。", "![照片](../secret.jpg)")
     with pytest.raises(JianbaoError, match="之外"):
         load_issue(write(tmp_path, "img.yaml", text))
 

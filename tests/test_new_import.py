@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import docx
 import pytest
 import yaml
-from conftest import ROOT, SAMPLE, write
 from typer.testing import CliRunner
 
+from conftest import ROOT, SAMPLE, jianbao, write
 from pipeline.check import check_file
 from pipeline.cli import app
 from pipeline.docx_import import chinese_number, read_docx
@@ -194,9 +192,7 @@ def test_import_into_the_sample_changes_nothing_else(issues: Path, tmp_path: Pat
 
 def test_import_errors_are_chinese_without_traceback(tmp_path: Path) -> None:
     fake = write(tmp_path, "fake.docx", "这不是 Word 文件")
-    run = subprocess.run(
-        [sys.executable, "-m", "pipeline", "import", str(fake)], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    run = jianbao("import", str(fake))
     assert run.returncode == 2
     assert "Traceback" not in run.stderr + run.stdout
     assert f"错误：{fake}: 无法读取 Word 文件 fake.docx" in run.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from itertools import pairwise
 
 import pytest
 
@@ -20,8 +21,10 @@ def folio(text: str) -> tuple[tuple[Glyph, ...], float]:
 
 
 def para(serial: int, n: int, text: str = "文") -> list[Line]:
-    return [Line((Glyph(f"{text}{serial}.{i}", 0, "F", 17.0),), para=serial, first=i == 0, last=i == n - 1,
-                 size=17.0) for i in range(n)]
+    return [
+        Line((Glyph(f"{text}{serial}.{i}", 0, "F", 17.0),), para=serial, first=i == 0, last=i == n - 1, size=17.0)
+        for i in range(n)
+    ]
 
 
 def heading(label: str) -> Line:
@@ -42,7 +45,7 @@ def test_a_page_holds_exactly_the_grids_lines_and_they_sit_on_the_grid() -> None
     pages = paginate(doc, LAYOUT, folio)
     body = [pl for pl in pages[0].lines if pl.line.kind == "body"]
     assert len(body) == LPP
-    steps = {round(a.baseline - b.baseline, 3) for a, b in zip(body, body[1:], strict=False)}
+    steps = {round(a.baseline - b.baseline, 3) for a, b in pairwise(body)}
     assert steps == {round(LAYOUT.line_pitch, 3)}
 
 

@@ -30,16 +30,10 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from pipeline.errors import JianbaoError
-from pipeline.pdf import (
-    MM,
-    SLUG_MM,
-    DocumentInfo,
-    FinishOptions,
-    _parse_cmap,
-    _write_cmap,
-    finish,
-    write_atomic,
-)
+from pipeline.pdf import DocumentInfo, FinishOptions, finish, write_atomic
+from pipeline.pdf.boxes import SLUG_MM
+from pipeline.pdf.tounicode import parse_cmap, write_cmap
+from pipeline.units import MM
 
 FONT_DIRS = (Path(__file__).resolve().parent.parent / "fonts", Path("/usr/share/fonts/truetype/hanazono"))
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -258,16 +252,16 @@ def test_cmap_rewrite() -> None:
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n1 begincodespacerange\n<00> <FF>\n"
         f"endcodespacerange\n{len(entries)} beginbfchar\n" + "\n".join(entries) + "\nendbfchar\nendcmap\nend\nend\n"
     ).encode()
-    parsed = _parse_cmap(source)
+    parsed = parse_cmap(source)
     assert parsed is not None
     spaces, mapping = parsed
     assert (1, 0) not in mapping
     assert mapping[(1, 1)] == "\U00020b9f" and mapping[(1, 2)] == "周" and mapping[(1, 0x41)] == "A"
-    written = _write_cmap(spaces, mapping)
+    written = write_cmap(spaces, mapping)
     assert b"<01> <D842DF9F>" in written
     assert b"<20> <7F> <0020>" in written  # ASCII as one bfrange
     assert all(int(n) <= 100 for n in re.findall(rb"(\d+) beginbf", written))
-    assert _parse_cmap(written) == parsed
+    assert parse_cmap(written) == parsed
 
 
 # --- determinism ---------------------------------------------------------------------------

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, SAMPLE, have, write
+from conftest import ROOT, SAMPLE, have, jianbao, write
 from pipeline import build
 
 EXT_B = "𠮷𪚥"  # U+20BB7, U+2A6A5: characters of personal names outside the BMP
@@ -61,9 +60,7 @@ def test_qpdf_check_passes(tmp_path: Path, profile: str) -> None:
 
 
 def test_name_characters_beyond_the_bmp_print_and_copy_out(tmp_path: Path) -> None:
-    text = SAMPLE.read_text(encoding="utf-8").replace("确定王洪银", f"确定王{EXT_B[0]}银").replace(
-        "孙银祥", f"孙{EXT_B[1]}祥"
-    )
+    text = SAMPLE.read_text(encoding="utf-8").replace("确定王洪银", f"确定王{EXT_B[0]}银").replace("孙银祥", f"孙{EXT_B[1]}祥")
     assert EXT_B[0] in text and EXT_B[1] in text
     pdf = build(write(tmp_path, "extb.yaml", text), tmp_path).output
     from pdfminer.high_level import extract_text
@@ -150,16 +147,14 @@ def test_duplex_puts_the_tail_on_an_even_page_without_number(tmp_path: Path) -> 
 def test_fonts_command_lists_roles_and_fallback_characters(tmp_path: Path) -> None:
     text = SAMPLE.read_text(encoding="utf-8").replace("确定王洪银", f"确定王{EXT_B[0]}银")
     issue = write(tmp_path, "f.yaml", text)
-    run = subprocess.run([sys.executable, "-m", "pipeline", "fonts", str(issue)], capture_output=True, text=True,
-                         cwd=ROOT, timeout=120)
+    run = jianbao("fonts", str(issue))
     assert run.returncode == 0, run.stderr
     assert "fangsong" in run.stdout and "FandolFang-Regular.ttf" in run.stdout
     assert "U+20BB7" in run.stdout
 
 
 def test_cli_duplex_option_mirrors_even_pages(tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "pipeline", "build", str(SAMPLE), "-o", str(tmp_path), "--duplex"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    run = jianbao("build", str(SAMPLE), "-o", str(tmp_path), "--duplex")
     assert run.returncode == 0, run.stderr
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTTextContainer
@@ -168,3 +163,14 @@ def test_cli_duplex_option_mirrors_even_pages(tmp_path: Path) -> None:
     for page in extract_pages(str(tmp_path / "2023-21.pdf"), page_numbers=[2, 3]):
         lefts.append(min(el.x0 for el in page if isinstance(el, LTTextContainer)))
     assert lefts[0] - lefts[1] == pytest.approx(2 * 72 / 25.4, abs=0.1)  # 28 mm binding side, 26 mm outside
+
+
+def test_same_issue_from_another_folder_gives_the_same_bytes(tmp_path: Path) -> None:
+    import shutil
+
+    issue = ROOT / "issues" / "example-photos-tables.yaml"
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(ROOT / "issues", copy)
+    a = build(issue, tmp_path / "a").output
+    b = build(copy / issue.name, tmp_path / "b").output
+    assert sha(a) == sha(b)

@@ -39,6 +39,6 @@ def test_trace_shows_each_line_with_its_grid_line_and_cells() -> None:
     assert lines[0].startswith("# layout jianbao: 26 x 22")
     body = [ln for ln in lines if " body " in ln]
     assert body[0].split()[0] == "03"  # after 栏目 and a two-line title
-    grid, kind, cells, text = body[0].split(maxsplit=3)
+    _, kind, cells, text = body[0].split(maxsplit=3)
     assert (kind, cells.replace(" ", "")) == ("body", "2.00..")
     assert text.split()[-1].startswith("8月25日")

@@ -16,11 +16,11 @@ import pytest
 
 from conftest import ROOT, SAMPLE, run_referee
 from pipeline import build
+from pipeline.units import MM
 
 STRESS = ROOT / "tests" / "stress" / "stress.yaml"
 GRID_HARD = "a1,a2,a3,c1,c2,c3,c4,c5,d1,d2,h1,e1,e2,e3,e4,e5,p1,p2,p3"
 GRIDS = {"jianbao": 26, "gbt9704": 28}
-MM = 72 / 25.4
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +42,21 @@ def verdict(referee: Path, pdf: Path, source: Path, *args: str) -> dict[str, dic
 
 def grid_args(layout: str) -> list[str]:
     n = GRIDS[layout]
-    return ["--hang", "allow", "--line-end-punct", "full", "--grid", "--pitch", f"{156 * MM / n:.4f}",
-            "--chars-per-line", str(n), "--lines-per-page", "22", "--hard", GRID_HARD]
+    return [
+        "--hang",
+        "allow",
+        "--line-end-punct",
+        "full",
+        "--grid",
+        "--pitch",
+        f"{156 * MM / n:.4f}",
+        "--chars-per-line",
+        str(n),
+        "--lines-per-page",
+        "22",
+        "--hard",
+        GRID_HARD,
+    ]
 
 
 def failing(checks: dict[str, dict]) -> set[str]:

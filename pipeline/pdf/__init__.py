@@ -1,0 +1,83 @@
+"""Finish the draw stage's PDF: fonts, ToUnicode, colour, boxes, metadata, PDF/A; write it atomically.
+
+``finish()`` takes the bytes reportlab wrote and returns the delivered PDF. It is deterministic:
+the same raw bytes and the same ``DocumentInfo`` give byte-identical output, and the trailer /ID is
+a hash of the content. Profiles: "print" (the default: Info + XMP, TrimBox, DeviceCMYK only) and
+"archive" (PDF/A-2b, or PDF/A-3b with the issue file attached as its /Source).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pikepdf
+from pikepdf import Pdf
+
+from .atomic import write_atomic
+from .boxes import set_boxes
+from .colour import tag_rgb_images
+from .fonts import check_fonts_embedded, prune_fonts
+from .metadata import DocumentInfo, set_catalog, set_info
+from .pages import push_inherited_page_attributes
+from .pdfa import make_pdfa
+from .scan import scan_content
+from .tounicode import fix_to_unicode
+
+__all__ = ["DocumentInfo", "FinishOptions", "finish", "write_atomic"]
+
+PROFILES = ("print", "archive")
+PDF_VERSION = "1.7"
+
+
+@dataclass(frozen=True)
+class FinishOptions:
+    """How to finish: profile, bleed, and (archive only) the issue file to attach."""
+
+    profile: str = "print"  # "print" | "archive"
+    bleed_mm: float = 0.0  # > 0: bigger MediaBox, TrimBox = the A4 page, crop marks outside
+    source_name: str | None = None  # "2023-21.yaml": archive embeds it (PDF/A-3b, /Source)
+    source_bytes: bytes | None = None
+
+
+def finish(raw: bytes, info: DocumentInfo, options: FinishOptions) -> bytes:
+    """Return the finished PDF for ``raw``, the draw stage's reportlab output."""
+    _check_options(options)
+    with Pdf.open(io.BytesIO(raw)) as pdf:
+        push_inherited_page_attributes(pdf)
+        scan = scan_content(pdf)
+        if scan.rgb:
+            raise ValueError("DeviceRGB colour in the draw stage's PDF (use CMYK): " + "; ".join(scan.rgb))
+        prune_fonts(pdf, scan)
+        check_fonts_embedded(pdf)
+        fix_to_unicode(pdf)
+        tag_rgb_images(pdf)
+        set_boxes(pdf, options.bleed_mm)
+        set_info(pdf, info)
+        part = None
+        if options.profile == "archive":
+            part = make_pdfa(pdf, info.date, options.source_name, options.source_bytes)
+        set_catalog(pdf, info, part)
+        if "/ID" in pdf.trailer:  # reportlab's invariant ID is one constant; let qpdf hash the content
+            del pdf.trailer["/ID"]
+        out = io.BytesIO()
+        pdf.save(
+            out,
+            min_version=PDF_VERSION,
+            fix_metadata_version=False,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable,
+            deterministic_id=True,
+        )
+    return out.getvalue()
+
+
+def _check_options(options: FinishOptions) -> None:
+    if options.profile not in PROFILES:
+        raise ValueError(f"unknown PDF profile {options.profile!r}; expected one of {PROFILES}")
+    if options.bleed_mm < 0:
+        raise ValueError(f"bleed_mm must be >= 0, got {options.bleed_mm}")
+    if (options.source_name is None) != (options.source_bytes is None):
+        raise ValueError("source_name and source_bytes go together")
+    if options.source_bytes is not None and options.profile != "archive":
+        raise ValueError("the issue file is embedded only with profile 'archive'")

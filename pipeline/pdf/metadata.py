@@ -1,0 +1,113 @@
+"""What the PDF says about the issue: the Info dictionary, the XMP packet, language and title display."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from pikepdf import Dictionary, Name, Pdf, String
+
+CREATOR = "jianbao"
+PRODUCER = "jianbao (ReportLab, pikepdf/qpdf)"
+ISSUE_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the Info dictionary and the XMP packet say about the issue."""
+
+    title: str  # "周口精神文明建设 简报 第21期"
+    author: str  # the issuer, "周口市文明办"
+    subject: str  # "周口精神文明建设 2023年第21期"
+    keywords: tuple[str, ...]  # section names
+    date: dt.date  # the issue's date: CreationDate and ModDate, at 00:00 +08:00
+    language: str = "zh-CN"
+
+
+def _issue_datetime(date: dt.date) -> dt.datetime:
+    return dt.datetime(date.year, date.month, date.day, tzinfo=ISSUE_TZ)
+
+
+def pdf_date(date: dt.date) -> str:
+    """The issue's date as a PDF date string, at 00:00 +08:00."""
+    return _issue_datetime(date).strftime("D:%Y%m%d%H%M%S+08'00'")
+
+
+def _keywords(info: DocumentInfo) -> str:
+    return "; ".join(info.keywords)
+
+
+def set_info(pdf: Pdf, info: DocumentInfo) -> None:
+    """The document Info dictionary (empty entries left out)."""
+    entries = {
+        "/Title": info.title,
+        "/Author": info.author,
+        "/Subject": info.subject,
+        "/Keywords": _keywords(info),
+        "/Creator": CREATOR,
+        "/Producer": PRODUCER,
+        "/CreationDate": pdf_date(info.date),
+        "/ModDate": pdf_date(info.date),
+    }
+    pdf.trailer.Info = pdf.make_indirect(Dictionary({k: String(v) for k, v in entries.items() if v}))
+
+
+def _xml(text: str) -> str:
+    clean = "".join(c if c >= " " or c in "\t\n" else " " for c in text)
+    return escape(clean)
+
+
+def _xmp(info: DocumentInfo, pdfa_part: int | None) -> bytes:
+    """The XMP packet, written here so it is deterministic and exactly as PDF/A wants it."""
+    when = _issue_datetime(info.date).isoformat()
+    lang = _xml(info.language)
+
+    def alt(text: str) -> str:
+        items = "".join(f'<rdf:li xml:lang="{code}">{_xml(text)}</rdf:li>' for code in ("x-default", lang))
+        return f"<rdf:Alt>{items}</rdf:Alt>"
+
+    props = [
+        "<dc:format>application/pdf</dc:format>",
+        f"<dc:title>{alt(info.title)}</dc:title>",
+        f"<dc:creator><rdf:Seq><rdf:li>{_xml(info.author)}</rdf:li></rdf:Seq></dc:creator>" if info.author else "",
+        f"<dc:description>{alt(info.subject)}</dc:description>" if info.subject else "",
+        f"<dc:subject><rdf:Bag>{''.join(f'<rdf:li>{_xml(k)}</rdf:li>' for k in info.keywords)}</rdf:Bag></dc:subject>"
+        if info.keywords
+        else "",
+        f"<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>",
+        f"<pdf:Keywords>{_xml(_keywords(info))}</pdf:Keywords>" if info.keywords else "",
+        f"<pdf:Producer>{_xml(PRODUCER)}</pdf:Producer>",
+        f"<xmp:CreatorTool>{CREATOR}</xmp:CreatorTool>",
+        f"<xmp:CreateDate>{when}</xmp:CreateDate>",
+        f"<xmp:ModifyDate>{when}</xmp:ModifyDate>",
+        f"<xmp:MetadataDate>{when}</xmp:MetadataDate>",
+        f"<pdfaid:part>{pdfa_part}</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>" if pdfa_part else "",
+    ]
+    body = "\n   ".join(p for p in props if p)
+    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+   {body}
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+{(" " * 99 + chr(10)) * 20}<?xpacket end="w"?>"""
+    return packet.encode("utf-8")
+
+
+def set_catalog(pdf: Pdf, info: DocumentInfo, pdfa_part: int | None) -> None:
+    """The XMP packet (with the PDF/A part, if any), the language, and the title shown by viewers."""
+    metadata = pdf.make_stream(_xmp(info, pdfa_part))  # left uncompressed: qpdf never compresses /Type /Metadata
+    metadata.Type = Name.Metadata
+    metadata.Subtype = Name.XML
+    pdf.Root.Metadata = metadata
+    pdf.Root.Lang = String(info.language)
+    prefs = pdf.Root.get("/ViewerPreferences", Dictionary())
+    prefs.DisplayDocTitle = True
+    pdf.Root.ViewerPreferences = prefs
