@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from . import cjk
-from .compose import CharStyle, Glyph, Line, Measure, Metrics, compose_paragraph, make_atoms, make_clusters
+from .compose import CharStyle, Glyph, Line, Measure, Metrics, _fit_atoms, compose_paragraph, make_atoms, make_clusters
 from .figures import Figure, FigureComposer
 from .layout import Layout, Style
 from .model import Article, Issue, Paragraph
@@ -259,7 +259,7 @@ def balance_title(text: str, max_chars: int, metrics: Metrics, style: Style) -> 
     """
     st = CharStyle(style.font, style.size)
     clusters = make_clusters([(ch, st) for ch in text], metrics)
-    atoms = make_atoms(clusters, strict=True)
+    atoms = _fit_atoms(make_atoms(clusters, strict=True), max_chars, style.size)  # cut a Latin run longer than a line
     widths = [sum(c.cells(style.size) for c in a) for a in atoms]
     total = sum(widths)
     if total <= max_chars:

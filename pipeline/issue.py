@@ -443,7 +443,8 @@ def collect_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
     """
     where = Location(str(path))
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)  # not the whole of a video dropped here by mistake
     except OSError as exc:
         return None, [Problem(where, ERROR, f"无法读取文件：{exc.strerror or exc}")]
     if len(data) > MAX_BYTES:
