@@ -6,15 +6,19 @@ the paginator then decides on which page and grid line each flow line goes.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
 
 from . import cjk
 from .compose import CharStyle, Glyph, Line, Measure, Metrics, _fit_atoms, compose_paragraph, make_atoms, make_clusters
+from .errors import JianbaoError, Location
 from .figures import Figure, FigureComposer
 from .layout import Layout, Style
 from .model import Article, Issue, Paragraph
+
+MIN_FIT = 0.6  # a one-line field may shrink to this part of its size before it is an error
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,13 @@ FlowItem = Line | Spacer | PageBreak | Outline | Figure
 
 @dataclass(frozen=True)
 class Tail:
-    """The 报尾 lines, each already placed horizontally; drawn at the bottom of the last page."""
+    """The 报尾: entries (报/送/发 …, 共印X份), each one or more placed lines; ruled between entries."""
 
-    lines: tuple[Line, ...]
+    entries: tuple[tuple[Line, ...], ...]
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return tuple(line for entry in self.entries for line in entry)
 
 
 @dataclass(frozen=True)
@@ -116,10 +124,32 @@ class _Assembler:
             x += adv + spacing
         return glyphs, max(0.0, x - spacing)
 
-    def placed(self, text: str, style_name: str, kind: str, align: str, inset: float = 0.0) -> Line:
+    def placed(
+        self,
+        text: str,
+        style_name: str,
+        kind: str,
+        align: str,
+        inset: float = 0.0,
+        room: float | None = None,
+        field: str | None = None,
+    ) -> Line:
+        """One line at its natural width, shrunk (down to 60 %) when wider than ``room``."""
         style = self.layout.style(style_name)
         glyphs, width = self.natural_line(text, style, kind)
         bw = self.layout.page.block_width
+        room = bw - 2 * inset if room is None else room
+        if width > room + 0.01:
+            scale = room / width
+            if scale < MIN_FIT:
+                where = self.issue.where.get(field or "", Location(self.issue.source_path, field=field))
+                raise JianbaoError(
+                    f"“{text[:12]}…”太长，一行放不下（约 {int(width / style.size)} 字宽，只有 {int(room / style.size)} 字宽）",
+                    where,
+                    f"请缩短；或在版式中调小 styles.{style_name}.size",
+                )
+            style = dataclasses.replace(style, size=style.size * scale)
+            glyphs, width = self.natural_line(text, style, kind)
         if align == "centre":
             dx = (bw - width) / 2
         elif align == "right":
@@ -134,18 +164,22 @@ class _Assembler:
         i, mh, pitch = self.issue, self.layout.masthead, self.layout.pitch
         items = []
         if i.mark:
-            items.append(Fixed(self.placed(i.mark, "mast_mark", "masthead", "left"), mh.mark_baseline))
-        items.append(Fixed(self.placed(i.bulletin, "mast_name", "masthead", "centre"), mh.name_baseline))
+            items.append(Fixed(self.placed(i.mark, "mast_mark", "masthead", "left", field="mark"), mh.mark_baseline))
+        name = self.placed(i.bulletin, "mast_name", "masthead", "centre", field="bulletin")
+        items.append(Fixed(name, mh.name_baseline))
         if i.title:
-            items.append(Fixed(self.placed(i.title, "mast_title", "masthead", "centre"), mh.title_baseline))
-        number = f"第{i.number}期" if not str(i.number).startswith(("第", "增刊")) else str(i.number)
+            title = self.placed(i.title, "mast_title", "masthead", "centre", field="title")
+            items.append(Fixed(title, mh.title_baseline))
+        number = f"第{i.number}期" if str(i.number).isdigit() else str(i.number)
         if i.total:
             number += f"（总第{i.total}期）"
-        items.append(Fixed(self.placed(number, "mast_number", "masthead", "centre"), mh.number_baseline))
+        items.append(Fixed(self.placed(number, "mast_number", "masthead", "centre", field="number"), mh.number_baseline))
         inset = mh.issuer_indent * pitch
-        items.append(Fixed(self.placed(i.issuer, "mast_issuer", "masthead", "left", inset), mh.issuer_baseline))
         date = f"{i.date.year}年{i.date.month}月{i.date.day}日"
-        items.append(Fixed(self.placed(date, "mast_issuer", "masthead", "right", inset), mh.issuer_baseline))
+        dated = self.placed(date, "mast_issuer", "masthead", "right", inset, field="date")
+        room = self.layout.page.block_width - 2 * inset - (dated.glyphs[-1].x - dated.glyphs[0].x) - 2 * pitch
+        issuer = self.placed(i.issuer, "mast_issuer", "masthead", "left", inset, room=room, field="issuer")
+        items += [Fixed(issuer, mh.issuer_baseline), Fixed(dated, mh.issuer_baseline)]
         rule_y = mh.issuer_baseline + mh.rule_offset
         lines_used = math.ceil(rule_y / self.layout.line_pitch - 1e-6) + mh.contents_gap_lines
         return tuple(items), lines_used
@@ -168,6 +202,14 @@ class _Assembler:
         return flow
 
     # ------------------------------------------------------------------ articles
+    def centred_lines(self, text: str, style_name: str) -> list[Line]:
+        """A short centred text (source line), in balanced lines when it is longer than the measure."""
+        style = self.layout.style(style_name)
+        max_chars = max(4, int(self.layout.page.block_width // style.size))
+        parts = balance_title(text, max_chars, self.metrics, style)
+        lines = [self.placed(p, style_name, style_name, "centre") for p in parts]
+        return [Line(ln.glyphs, kind=style_name, size=ln.size, keep_with_next=True) for ln in lines]
+
     def title_lines(self, title: str) -> list[Line]:
         style = self.layout.style("title")
         max_chars = max(4, int(self.layout.page.block_width // (style.size * (1 + style.letter_spacing))))
@@ -192,14 +234,7 @@ class _Assembler:
             flow.append(Outline(1, art.title.replace("\n", "")))
             flow += self.title_lines(art.title)
             if art.source:
-                flow.append(
-                    Line(
-                        self.placed(art.source, "source", "source", "centre").glyphs,
-                        kind="source",
-                        size=self.layout.style("source").size,
-                        keep_with_next=True,
-                    )
-                )
+                flow += self.centred_lines(art.source, "source")
             if sp.after_title:
                 flow.append(Spacer(sp.after_title))
         else:
@@ -243,10 +278,22 @@ class _Assembler:
         if not i.distribution and i.copies is None:
             return None
         inset = self.layout.tail.inset * self.layout.pitch
-        lines = [self.placed(f"{k}：{v}", "tail", "tail", "left", inset) for k, v in i.distribution]
+        style = self.layout.style("tail")
+        cells = int((self.layout.page.block_width - 2 * inset) // style.size)
+        entries = []
+        for key, value in i.distribution:
+            label = len(key) + 1  # continuation lines align after "送："
+            m = Measure(cells=cells, pitch=style.size, indent=0, rest_indent=label, hang=False, justify=False)
+            chars = [(ch, self.char_style("tail")) for ch in f"{key}：{value}"]
+            lines = compose_paragraph(chars, m, self.metrics)
+            entries.append(tuple(Line(tuple(_moved(g, inset) for g in ln), kind="tail", size=style.size) for ln in lines))
         if i.copies is not None:
-            lines.append(self.placed(f"（共印{i.copies}份）", "tail", "tail", "right", inset))
-        return Tail(tuple(lines))
+            entries.append((self.placed(f"（共印{i.copies}份）", "tail", "tail", "right", inset),))
+        return Tail(tuple(entries))
+
+
+def _moved(g: Glyph, dx: float) -> Glyph:
+    return Glyph(g.ch, g.x + dx, g.font, g.size, g.colour, g.fake_bold)
 
 
 def balance_title(text: str, max_chars: int, metrics: Metrics, style: Style) -> list[str]:

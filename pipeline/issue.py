@@ -395,14 +395,16 @@ class _Reader:
         where = {k: self.loc(v, k) for k, (_, v) in keys.items()}
         for key in ("bulletin", "number", "issuer", "date"):
             where.setdefault(key, self.loc(root, key))
+        bulletin = value("bulletin", self.text, "")
+        default_title = None if bulletin.endswith("简报") else "简报"  # 《…工作简报》 needs no second 简报
         return Issue(
-            bulletin=value("bulletin", self.text, ""),
+            bulletin=bulletin,
             number=value("number", self.text, "?"),
             issuer=value("issuer", self.text, ""),
             date=value("date", self.date, PLACEHOLDER_DATE),
             sections=tuple(sections),
             source_path=str(self.path),
-            title=value("title", opt_text, "") if "title" in keys else "简报",
+            title=value("title", opt_text, "") if "title" in keys else default_title,
             total=value("total", opt_text, None),
             mark=value("mark", opt_text, None),
             toc=value("toc", self.boolean, True),

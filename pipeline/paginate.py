@@ -235,18 +235,20 @@ def _fixed(fx: Fixed, left: float, top: float) -> PlacedLine:
 
 
 def _tail(doc: Composed, layout: Layout, left: float) -> tuple[list[PlacedLine], list[Rule]]:
+    """The 报尾 at the foot of the block: a rule above each entry, the last rule on the block's bottom edge."""
     assert doc.tail is not None
     t = layout.tail
     bottom = layout.page.height - layout.page.top - layout.page.block_height
     right = left + layout.page.block_width
-    lines = doc.tail.lines
-    n = len(lines)
+    n = len(doc.tail.lines)
     placed, rules = [], []
-    for k, ln in enumerate(lines):
-        slot_bottom = bottom + (n - 1 - k) * t.line_pitch
-        y = slot_bottom + (t.line_pitch - ln.size) / 2 + 0.12 * ln.size
-        placed.append(PlacedLine(ln, left, y))
-        width = t.outer_rule if k == 0 else t.inner_rule
-        rules.append(Rule(left, right, slot_bottom + t.line_pitch, width, "black"))
+    k = 0
+    for e, entry in enumerate(doc.tail.entries):
+        top = bottom + (n - k) * t.line_pitch
+        rules.append(Rule(left, right, top, t.outer_rule if e == 0 else t.inner_rule, "black"))
+        for ln in entry:
+            slot_bottom = bottom + (n - 1 - k) * t.line_pitch
+            placed.append(PlacedLine(ln, left, slot_bottom + (t.line_pitch - ln.size) / 2 + 0.12 * ln.size))
+            k += 1
     rules.append(Rule(left, right, bottom, t.outer_rule, "black"))
     return placed, rules

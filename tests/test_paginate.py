@@ -100,7 +100,7 @@ def test_folios_alternate_right_and_left_and_page_one_has_none() -> None:
 
 
 def test_tail_goes_to_a_new_page_when_the_last_has_no_room() -> None:
-    tail = Tail((Line((Glyph("报：省文明办", 0, "F", 14.0),), kind="tail", size=14.0),))
+    tail = Tail(((Line((Glyph("报：省文明办", 0, "F", 14.0),), kind="tail", size=14.0),),))
     roomy = pages_of(para(1, 5), tail=tail)
     full = pages_of(para(1, LPP), tail=tail)
     assert len(roomy) == 1 and len(full) == 2
