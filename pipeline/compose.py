@@ -6,6 +6,7 @@ and state expected lines as text pictures. Nothing here knows about pages.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -256,17 +257,37 @@ LONE_LAST_LINE = 80.0  # the paragraph's last line holds a single character (孤
 PER_LINE = 0.01  # among equal choices, fewer lines
 
 
-def _line_cost(atoms: list[list[Cluster]], used: int, cap: int, hang: bool, last: bool, many: bool) -> float:
-    if last:
-        return LONE_LAST_LINE if many and sum(_letters(a) for a in atoms) <= 1 else 0.0
-    slack = 0 if hang else cap - used
+class _SlotCount:
+    """How many runs of a line can take spare cells (``_slack_slots``), in constant time per line."""
+
+    def __init__(self, atoms: list[list[Cluster]]):
+        clusters = [c for a in atoms for c in a]
+        self.starts = list(itertools.accumulate((len(a) for a in atoms), initial=0))
+        self.narrow = [not c.wide and not c.space for c in clusters]
+        wide = [c.wide for c in clusters]
+        self.prev_wide = [k > 0 and wide[k - 1] for k in range(len(clusters))]
+        self.next_wide = [k + 1 < len(clusters) and wide[k + 1] for k in range(len(clusters))]
+        either = [n and (p or q) for n, p, q in zip(self.narrow, self.prev_wide, self.next_wide, strict=True)]
+        self.prefix = list(itertools.accumulate(either, initial=0))
+
+    def __call__(self, i: int, j: int) -> int:
+        """Slots of the line made of atoms i..j-1."""
+        a, b = self.starts[i], self.starts[j] - 1
+        if a == b:
+            return 0
+        inner = self.prefix[b] - self.prefix[a + 1]
+        first = self.narrow[a] and self.next_wide[a]
+        last = self.narrow[b] and self.prev_wide[b]
+        return inner + first + last
+
+
+def _line_cost(slack: int, slots: int) -> float:
+    """The cost of a non-final line that keeps ``slack`` empty cells."""
     if slack <= 0:
         return 0.0
-    clusters = [c for a in atoms for c in a]
-    # spread cells cost quadratically: two lines with one spare cell each read better than one with two
-    slots = len(_slack_slots(clusters))
     if slots:  # more than one cell beside one run reads as a gap: cost it like the spread
         return SLACK_AT_LATIN * slack * max(1.0, slack / slots) ** 2
+    # spread cells cost quadratically: two lines with one spare cell each read better than one with two
     return SLACK_SPREAD * slack * slack
 
 
@@ -282,6 +303,7 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
     atoms = _fit_atoms(atoms, max(1, min(first_cap, rest_cap)), m.pitch)
     n = len(atoms)
     widths = [_atom_cells(a, m.pitch) for a in atoms]
+    slots = _SlotCount(atoms)
     inf = float("inf")
     best: list[tuple[float, int, bool]] = [(inf, -1, False)] * (n + 1)
     best[0] = (0.0, -1, False)
@@ -297,7 +319,12 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
                 if not (m.hang and used - 1 == cap and _ends_hangable(atoms[j - 1])):
                     break
                 hang = True
-            cost = best[i][0] + PER_LINE + _line_cost(atoms[i:j], used, cap, hang, j == n, i > 0)
+            if j == n:
+                lone = i > 0 and sum(_letters(a) for a in atoms[i:j]) <= 1
+                line = LONE_LAST_LINE if lone else 0.0
+            else:
+                line = _line_cost(0 if hang else cap - used, slots(i, j))
+            cost = best[i][0] + PER_LINE + line
             if cost < best[j][0]:
                 best[j] = (cost, i, hang)
             if hang:

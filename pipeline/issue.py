@@ -426,6 +426,37 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# libyaml composes about ten times faster; the pre-scan (_too_big) has refused aliases by then
+_COMPOSER = getattr(yaml, "CSafeLoader", None) or _NoAliasLoader
+
+_YAML_PROBLEMS = (
+    ("could not find expected ':'", "找不到应有的冒号“:”（上一行可能缺少冒号，或引号没有配对）"),
+    ("mapping values are not allowed here", "这里不能出现“键: 值”（冒号后要有空格；值里有“: ”时请加引号；或检查缩进）"),
+    ("found character '\\t'", "含有 Tab 字符（YAML 只能用空格缩进）"),
+    ("found a tab character", "含有 Tab 字符（YAML 只能用空格缩进）"),
+    ("did not find expected key", "找不到应有的键（可能缩进不一致）"),
+    ("did not find expected '-' indicator", "列表项缺少“-”（可能缩进不一致）"),
+    ("did not find expected node content", "缺少内容（可能多了一个“-”或冒号）"),
+    ("found unexpected end of stream", "文件意外结束（引号或括号可能没有配对）"),
+    ("found unknown escape character", "双引号里有无法识别的反斜杠转义（\\）"),
+    ("expected <block end>", "缩进不一致"),
+    ("expected a comment or a line break", "这里应当换行（或写 # 注释）"),
+    ("found undefined alias", "不允许使用别名（*alias）"),
+    ("found unexpected ':'", "多了一个冒号（值里有冒号时请加引号）"),
+    ("while scanning a simple key", "键没有写完（可能缺少冒号）"),
+    ("block sequence entries are not allowed", "这里不能开始列表（检查“-”前的缩进）"),
+    ("unacceptable character", "含有不可打印的字符"),
+)
+
+
+def yaml_problem_in_chinese(problem: str) -> str:
+    """PyYAML's English problem text as a clerk can read it (the original kept in brackets)."""
+    for english, chinese in _YAML_PROBLEMS:
+        if problem.startswith(english) or english in problem:
+            return chinese
+    return f"格式错误（{problem}）" if problem else "格式错误"
+
+
 def load_issue(path: Path) -> Issue:
     """Read ``path`` and return the validated issue, or raise IssueError naming file, line and field.
 
@@ -458,16 +489,17 @@ def collect_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
     text, problems = _control_characters(text, path)
     refused = _too_big(text)
     if refused:
-        return None, [*problems, Problem(where, ERROR, refused)]
+        message, line, col = refused
+        return None, [*problems, Problem(Location(str(path), line, col), ERROR, message)]
     try:
-        root = yaml.compose(text, Loader=_NoAliasLoader)
+        root = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
-        problem = exc.problem or "格式错误"
         hint = "检查缩进（用空格，不用 Tab）和冒号后的空格"
-        return None, [*problems, Problem(Location(str(path), line, col), ERROR, f"YAML 格式错误：{problem}", hint)]
+        message = f"YAML 格式错误：{yaml_problem_in_chinese(exc.problem or '')}"
+        return None, [*problems, Problem(Location(str(path), line, col), ERROR, message, hint)]
     except yaml.YAMLError as exc:
         return None, [*problems, Problem(where, ERROR, f"YAML 格式错误：{exc}")]
     except RecursionError:
@@ -494,7 +526,7 @@ def compose_positions(text: str) -> yaml.Node | None:
     if _too_big(text):
         return None
     try:
-        return yaml.compose(text, Loader=_NoAliasLoader)
+        return yaml.compose(text, Loader=_COMPOSER)
     except (yaml.YAMLError, RecursionError):
         return None
 
@@ -503,8 +535,8 @@ MAX_DEPTH = 50  # nesting: a bulletin needs 4 levels
 MAX_YAML_NODES = 50_000  # a bulletin has a few hundred; composing takes ~40 µs a node in Python
 
 
-def _too_big(text: str) -> str | None:
-    """Why ``text`` is refused before it is composed (too many nodes, too deep), or None.
+def _too_big(text: str) -> tuple[str, int | None, int | None] | None:
+    """Why ``text`` is refused before it is composed (an alias, too many nodes, too deep), or None.
 
     Counts the parser's events (with libyaml when available: fast, and it stops at the limit), so
     that a hostile file is refused at once instead of being composed node by node in Python.
@@ -513,15 +545,18 @@ def _too_big(text: str) -> str | None:
     nodes = depth = 0
     try:
         for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                return "不允许使用别名（*alias）", mark.line + 1, mark.column + 1
             if isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.NodeEvent):
                 nodes += 1
                 depth += isinstance(event, yaml.CollectionStartEvent)
                 if depth > MAX_DEPTH:
-                    return "文件嵌套过深，拒绝处理"
+                    return "文件嵌套过深，拒绝处理", None, None
                 if nodes > MAX_YAML_NODES:
-                    return "文件结构过大（节点过多），拒绝处理"
+                    return "文件结构过大（节点过多），拒绝处理", None, None
     except (yaml.YAMLError, RecursionError, UnicodeError, ValueError):
         return None  # composing reports the error with its position
     return None
