@@ -28,7 +28,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     path = Path(path)
     stem = path.name.encode()[:200].decode(errors="ignore")  # the temp name must fit where the PDF's does
-    tmp = path.with_name(f".{stem}.{secrets.token_hex(6)}.tmp")
+    _sweep_stale(path.parent, stem)
+    tmp = path.with_name(f".{stem}.{os.getpid()}-{secrets.token_hex(6)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         with os.fdopen(fd, "wb") as fh:
@@ -44,6 +45,29 @@ def write_atomic(path: Path, data: bytes) -> None:
         _remove(tmp)
         raise
     _fsync_folder(path.parent)
+
+
+def _sweep_stale(folder: Path, stem: str) -> None:
+    """Remove temp files that a killed build left for this PDF (their process no longer exists)."""
+    with contextlib.suppress(OSError):
+        for tmp in folder.glob(f".{glob_escape(stem)}.*-*.tmp"):
+            pid = tmp.name[len(stem) + 2 :].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                _remove(tmp)
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _remove(tmp: Path) -> None:
