@@ -31,7 +31,7 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Image:
-    """A photo in an article body: ``![caption](path){width=0.8}``."""
+    """A photo in an article body: ``![caption](path 80%)``."""
 
     path: str  # absolute, already confined to the issue's folder
     caption: str
