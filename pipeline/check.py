@@ -156,8 +156,11 @@ def _spaces(text: str) -> Iterator[Hazard]:
         if not left or not right:
             continue
         latin_l, latin_r = left.isascii() and left.isalnum(), right.isascii() and right.isalnum()
-        if (_chinese(left) and (_chinese(right) or latin_r)) or (latin_l and cjk.is_han(right)):
-            yield Hazard(m.start(), m.end(), "", "中文之间有空格", "中文与中文、中文与数字之间不加空格，排版时会自动留出间距")
+        if _chinese(left) and _chinese(right):
+            yield Hazard(m.start(), m.end(), "", "中文之间有空格", "中文与中文之间不加空格")
+        elif (_chinese(left) and latin_r) or (latin_l and cjk.is_han(right)):
+            hint = "中文与数字、字母之间不加空格，排版时会自动留出间距"
+            yield Hazard(m.start(), m.end(), "", "中文与数字或字母之间有空格", hint)
 
 
 def _zero_width(text: str) -> Iterator[Hazard]:
