@@ -6,6 +6,7 @@ and state expected lines as text pictures. Nothing here knows about pages.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -255,6 +256,7 @@ SLACK_AT_LATIN = 3.0  # the cell goes beside a Latin/digit run: the Chinese stay
 SLACK_SPREAD = 50.0  # no such place: the cell is spread over the line, which leaves the grid
 LONE_LAST_LINE = 80.0  # the paragraph's last line holds a single character (孤字)
 PER_LINE = 0.01  # among equal choices, fewer lines
+WINDOW = 8  # lines with more empty cells than this are only tried when nothing fuller fits
 
 
 class _SlotCount:
@@ -307,18 +309,19 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
     inf = float("inf")
     best: list[tuple[float, int, bool]] = [(inf, -1, False)] * (n + 1)
     best[0] = (0.0, -1, False)
+    ends = list(itertools.accumulate(widths, initial=0))  # cells used by atoms[:k]
     for i in range(n):
         if best[i][0] == inf:
             continue
         cap = first_cap if i == 0 else rest_cap
-        used = 0
-        for j in range(i + 1, n + 1):
-            used += widths[j - 1]
-            hang = False
-            if used > cap:
-                if not (m.hang and used - 1 == cap and _ends_hangable(atoms[j - 1])):
-                    break
-                hang = True
+        fullest = bisect.bisect_right(ends, ends[i] + cap) - 1  # most atoms that fit without hanging
+        emptiest = bisect.bisect_left(ends, ends[i] + cap - WINDOW)
+        candidates = list(range(max(i + 1, min(emptiest, fullest)), fullest + 1))
+        if fullest < n and m.hang and ends[fullest + 1] - ends[i] == cap + 1 and _ends_hangable(atoms[fullest]):
+            candidates.append(fullest + 1)
+        for j in candidates:
+            used = ends[j] - ends[i]
+            hang = used > cap
             if j == n:
                 lone = i > 0 and sum(_letters(a) for a in atoms[i:j]) <= 1
                 line = LONE_LAST_LINE if lone else 0.0
@@ -327,8 +330,6 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
             cost = best[i][0] + PER_LINE + line
             if cost < best[j][0]:
                 best[j] = (cost, i, hang)
-            if hang:
-                break
     lines: list[_LineDraft] = []
     j = n
     while j > 0:
