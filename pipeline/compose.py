@@ -310,6 +310,7 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
     best: list[tuple[float, int, bool]] = [(inf, -1, False)] * (n + 1)
     best[0] = (0.0, -1, False)
     ends = list(itertools.accumulate(widths, initial=0))  # cells used by atoms[:k]
+    letters = list(itertools.accumulate((_letters(a) for a in atoms), initial=0))
     for i in range(n):
         if best[i][0] == inf:
             continue
@@ -323,7 +324,7 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
             used = ends[j] - ends[i]
             hang = used > cap
             if j == n:
-                lone = i > 0 and sum(_letters(a) for a in atoms[i:j]) <= 1
+                lone = i > 0 and letters[n] - letters[i] <= 1
                 line = LONE_LAST_LINE if lone else 0.0
             else:
                 line = _line_cost(0 if hang else cap - used, slots(i, j))

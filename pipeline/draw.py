@@ -9,7 +9,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 
 from .compose import Glyph
-from .draw_photos import draw_photo
+from .draw_photos import draw_photo, raw_streams
 from .layout import Layout
 from .paginate import Page, PlacedLine
 
@@ -90,23 +90,24 @@ def _draw_line(c: rl_canvas.Canvas, layout: Layout, pl: PlacedLine) -> None:
 
 def draw(pages: list[Page], layout: Layout) -> bytes:
     """Raw PDF (reportlab, invariant) with CMYK colours and bookmarks; finishing happens in ``pdf``."""
-    buf = io.BytesIO()
-    c = rl_canvas.Canvas(buf, pagesize=(layout.page.width, layout.page.height), invariant=1, pageCompression=1)
-    c.setCreator("jianbao")
-    for page in pages:
-        for im in page.images:
-            draw_photo(c, im)
-        for pl in page.lines:
-            if pl.line.glyphs:
-                _draw_line(c, layout, pl)
-        for rule in page.rules:
-            c.setStrokeColor(_colour(layout, rule.colour))
-            c.setLineWidth(rule.width)
-            c.line(rule.x0, rule.y, rule.x1, rule.y if rule.y1 is None else rule.y1)
-        for k, mark in enumerate(page.bookmarks):
-            key = f"p{page.number}-{k}"
-            c.bookmarkPage(key, fit="XYZ", top=mark.y, left=0)
-            c.addOutlineEntry(mark.title, key, level=mark.level)
-        c.showPage()
-    c.save()
-    return buf.getvalue()
+    with raw_streams():
+        buf = io.BytesIO()
+        c = rl_canvas.Canvas(buf, pagesize=(layout.page.width, layout.page.height), invariant=1, pageCompression=1)
+        c.setCreator("jianbao")
+        for page in pages:
+            for im in page.images:
+                draw_photo(c, im)
+            for pl in page.lines:
+                if pl.line.glyphs:
+                    _draw_line(c, layout, pl)
+            for rule in page.rules:
+                c.setStrokeColor(_colour(layout, rule.colour))
+                c.setLineWidth(rule.width)
+                c.line(rule.x0, rule.y, rule.x1, rule.y if rule.y1 is None else rule.y1)
+            for k, mark in enumerate(page.bookmarks):
+                key = f"p{page.number}-{k}"
+                c.bookmarkPage(key, fit="XYZ", top=mark.y, left=0)
+                c.addOutlineEntry(mark.title, key, level=mark.level)
+            c.showPage()
+        c.save()
+        return buf.getvalue()

@@ -43,7 +43,8 @@ class _ContentNamed(str):
 
 
 @contextmanager
-def _raw_streams() -> Iterator[None]:
+def raw_streams() -> Iterator[None]:
+    """Streams without reportlab's ASCII85 layer (the finish stage keeps only Flate anyway)."""
     saved = rl_config.useA85
     rl_config.useA85 = 0
     try:
@@ -58,6 +59,6 @@ def draw_photo(c: rl_canvas.Canvas, im: PlacedImage) -> None:
     w, h = im.width, im.height
     c.saveState()
     c.transform(w * a, h * b, w * cc, h * d, im.x + w * e, im.y + h * f)
-    with _raw_streams():
+    with raw_streams():
         c.drawImage(_ContentNamed(im.path), 0, 0, 1, 1, mask="auto" if im.mask else None)
     c.restoreState()
