@@ -760,15 +760,15 @@ def test_an_unusable_cache_folder_only_costs_time(tmp_path: Path) -> None:
 def test_a_cached_face_is_reportlabs_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
-    from pipeline import fonts
+    from pipeline import fontload
     from pipeline.resources import builtin_fonts_dir
 
     monkeypatch.setenv("JIANBAO_CACHE_DIR", str(tmp_path))
     path = (builtin_fonts_dir() / "FandolFang-Regular.ttf").resolve()
     real = TTFontFace(str(path))
     for attempt in ("cold", "warm"):
-        face = fonts._face(path, fonts._stamp(path))
-        assert isinstance(face, fonts._CachedFace), attempt
+        face = fontload._face(path, fontload._stamp(path))
+        assert isinstance(face, fontload._CachedFace), attempt
         for key, value in vars(real).items():
             if key in ("_ttf_data", "_pdfScale", "_pos"):
                 continue
@@ -783,7 +783,7 @@ def test_a_cached_face_is_reportlabs_parse(tmp_path: Path, monkeypatch: pytest.M
         subset = [0, *sorted(real.charToGlyph)[100:355]]
         assert face.makeSubset(subset) == real.makeSubset(subset)
     plain = TTFont("RobustPlainFang", str(path))
-    cached = fonts._CachedTTFont("RobustPlainFang", fonts._face(path, fonts._stamp(path)))
+    cached = fontload._CachedTTFont("RobustPlainFang", fontload._face(path, fontload._stamp(path)))
     assert set(vars(plain)) == set(vars(cached))
     assert plain.shapable == cached.shapable and plain._asciiReadable == cached._asciiReadable
 
