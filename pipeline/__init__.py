@@ -116,13 +116,15 @@ def folio_composer(layout: Layout, fonts: Metrics) -> FolioLine:
 
 
 def document_info(issue: Issue) -> DocumentInfo:
+    from .assemble import issue_number
     from .pdf import DocumentInfo
 
-    title = " ".join(p for p in (issue.bulletin, issue.title or "", f"第{issue.number}期") if p)
+    number = issue_number(issue)
+    title = " ".join(p for p in (issue.bulletin, issue.title or "", number) if p)
     return DocumentInfo(
         title=title,
         author=issue.issuer,
-        subject=f"{issue.bulletin} {issue.date.year}年第{issue.number}期",
+        subject=f"{issue.bulletin} {issue.date.year}年{number}",
         keywords=tuple(issue.keywords),
         date=issue.date,
     )

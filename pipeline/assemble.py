@@ -16,7 +16,7 @@ from .compose import CharStyle, Glyph, Line, Measure, Metrics, _fit_atoms, compo
 from .errors import JianbaoError, Location
 from .figures import Figure, FigureComposer
 from .layout import Layout, Style
-from .model import Article, Issue, Paragraph
+from .model import NOTE_LABEL, Article, Issue, Paragraph
 
 MIN_FIT = 0.6  # a one-line field may shrink to this part of its size before it is an error
 
@@ -170,7 +170,7 @@ class _Assembler:
         if i.title:
             title = self.placed(i.title, "mast_title", "masthead", "centre", field="title")
             items.append(Fixed(title, mh.title_baseline))
-        number = f"第{i.number}期" if str(i.number).isdigit() else str(i.number)
+        number = issue_number(i)
         if i.total:
             number += f"（总第{i.total}期）"
         items.append(Fixed(self.placed(number, "mast_number", "masthead", "centre", field="number"), mh.number_baseline))
@@ -230,7 +230,7 @@ class _Assembler:
                 flow.append(Spacer(sp.before_article))
             if art.note:
                 m = self.measure(self.layout.grid.indent + 2, 2, cells=self.layout.grid.chars_per_line - 2)
-                flow += self.paragraph([("编者按：", "heading1"), (art.note, "note")], "note", m, keep=True)
+                flow += self.paragraph([(NOTE_LABEL, "heading1"), (art.note, "note")], "note", m, keep=True)
             flow.append(Outline(1, art.title.replace("\n", "")))
             flow += self.title_lines(art.title)
             if art.source:
@@ -244,12 +244,13 @@ class _Assembler:
             if not isinstance(block, Paragraph):
                 flow += self.figures.compose(block)  # photos and tables
                 continue
-            if block.heading:
+            run_in = art.brief and k == 0  # a brief's title leads its first paragraph, whatever it looks like
+            if block.heading and not run_in:
                 runs = [(block.text, f"heading{block.heading}")]
                 flow += self.paragraph(runs, "heading", self.measure(indent), keep=True)
                 continue
             runs = [(r.text, "bold" if r.bold else "body") for r in block.runs]
-            if art.brief and k == 0:
+            if run_in:
                 runs.insert(0, (art.title, "bold"))
             flow += self.paragraph(runs, "body", self.measure(indent))
         return flow
@@ -290,6 +291,12 @@ class _Assembler:
         if i.copies is not None:
             entries.append((self.placed(f"（共印{i.copies}份）", "tail", "tail", "right", inset),))
         return Tail(tuple(entries))
+
+
+def issue_number(issue: Issue) -> str:
+    """第21期 for a number, the text as written otherwise (增刊1)."""
+    number = str(issue.number)
+    return f"第{number}期" if number.isascii() and number.isdigit() else number
 
 
 def _moved(g: Glyph, dx: float) -> Glyph:

@@ -17,7 +17,7 @@ from . import cjk
 from .errors import JianbaoError, Location
 from .fontload import registered
 from .layout import Layout
-from .model import Image, Issue, Paragraph, Table
+from .model import NOTE_LABEL, Image, Issue, Paragraph, Table
 from .resources import builtin_fonts_dir
 
 
@@ -42,16 +42,18 @@ class FontSet:
         self._advances: dict[tuple[str, str], float] = {}
 
     def _find(self, spec: str, field: str) -> Path:
-        candidates = [Path(spec).expanduser()]
+        """A font file: an absolute (or ~) path as written; a name in fonts.dir, the layout's folder, or built in."""
+        given = Path(spec).expanduser()
+        candidates = [given] if given.is_absolute() else []
         if self.layout.fonts.dir:
-            candidates.append(Path(self.layout.source_dir) / self.layout.fonts.dir / spec)
+            candidates.append(Path(self.layout.source_dir) / Path(self.layout.fonts.dir).expanduser() / spec)
         candidates += [Path(self.layout.source_dir) / spec, builtin_fonts_dir() / spec]
         for c in candidates:
             if c.is_file():
                 return c.resolve()
         raise JianbaoError(
             f"找不到字体文件 {spec}",
-            Location(f"版式 {self.layout.name}", field=field),
+            Location(self.layout.source_path or f"版式 {self.layout.name}", field=field),
             "请确认文件名，或在版式的 fonts.dir 中写明字体所在文件夹",
         )
 
@@ -124,7 +126,8 @@ def _texts(issue: Issue, layout: Layout) -> Iterator[tuple[str, str, Location]]:
             if art.source:
                 yield art.source, st("source").font, art.where
             if art.note:
-                yield "编者按：" + art.note, st("note").font, art.where
+                yield NOTE_LABEL, st("heading1").font, art.where
+                yield art.note, st("note").font, art.where
             for block in art.blocks:
                 if isinstance(block, Paragraph):
                     for run in block.runs:

@@ -194,10 +194,23 @@ class _Reader:
         raise self.fail(f"{field} 应为 true 或 false", node, field)
 
     def integer(self, node: yaml.Node, field: str) -> int:
-        value = self.scalar(node, field)
-        if not re.fullmatch(r"\d{1,9}", value):
-            raise self.fail(f"{field} 应为正整数，而不是“{value}”", node, field)
+        value = self.scalar(node, field).strip()
+        if not re.fullmatch(r"[1-9][0-9]{0,8}", value):
+            raise self.fail(f"{field} 应为正整数，而不是“{value}”", node, field, "用半角数字书写，例如 60")
         return int(value)
+
+    def issue_number(self, node: yaml.Node, field: str) -> str:
+        """期号: a positive number in ASCII digits, or text such as 增刊1 (printed as written)."""
+        value = self.text(node, field)
+        if re.fullmatch(r"[0-9０-９]+", value) and not re.fullmatch(r"[1-9][0-9]{0,8}", value):
+            raise self.fail(f"期号“{value}”不对", node, field, "期号用半角数字书写，从 1 开始，不加前导零，例如 21")
+        return value
+
+    def section_name(self, node: yaml.Node, field: str) -> str:
+        name = self.text(node, field).strip().removeprefix("【").removesuffix("】").strip()
+        if not name:
+            raise self.fail("栏目名称不能为空", node, field, "写栏目名即可，例如 工作动态（印出时自动加【】）")
+        return name
 
     def date(self, node: yaml.Node, field: str) -> dt.date:
         value = self.scalar(node, field).strip()
@@ -333,7 +346,7 @@ class _Reader:
         if "name" not in keys:
             self.fail("栏目缺少 name", node, f"{field}.name")
         else:
-            name = self.attempt(lambda: self.text(keys["name"][1], f"{field}.name").strip("【】"), "")
+            name = self.attempt(lambda: self.section_name(keys["name"][1], f"{field}.name"), "")
         arts: list[Article] = []
         arts_node = keys["articles"][1] if "articles" in keys else None
         if not isinstance(arts_node, yaml.SequenceNode) or not arts_node.value:
@@ -396,16 +409,17 @@ class _Reader:
         for key in ("bulletin", "number", "issuer", "date"):
             where.setdefault(key, self.loc(root, key))
         bulletin = value("bulletin", self.text, "")
+        total = value("total", self.integer, None)
         default_title = None if bulletin.endswith("简报") else "简报"  # 《…工作简报》 needs no second 简报
         return Issue(
             bulletin=bulletin,
-            number=value("number", self.text, "?"),
+            number=value("number", self.issue_number, "?"),
             issuer=value("issuer", self.text, ""),
             date=value("date", self.date, PLACEHOLDER_DATE),
             sections=tuple(sections),
             source_path=str(self.path),
             title=value("title", opt_text, "") if "title" in keys else default_title,
-            total=value("total", opt_text, None),
+            total=str(total) if total else None,
             mark=value("mark", opt_text, None),
             toc=value("toc", self.boolean, True),
             layout=value("layout", opt_text, None),

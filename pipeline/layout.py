@@ -116,6 +116,7 @@ class Tail:
     outer_rule: Length = Length(1.0)  # 0.35 mm
     inner_rule: Length = Length(0.7)  # 0.25 mm
     line_pitch: Length = Length(24.0)
+    rule_colour: str = "black"
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class Layout:
     photos: Photos = field(default_factory=Photos)
     tables: Tables = field(default_factory=Tables)
     source_dir: str = "."  # folder of the layout file, for relative font paths
+    source_path: str = ""  # the layout file, for messages
 
     @property
     def pitch(self) -> Length:
@@ -168,10 +170,10 @@ class Layout:
         return self.page.block_height / self.grid.lines_per_page
 
     def style(self, name: str) -> Style:
-        return self.styles.get(name) or self.styles["body"]
+        return self.styles[name]  # every style used is checked when the layout is loaded
 
     def colour(self, name: str) -> Colour:
-        return self.colours.get(name) or Colour()
+        return self.colours[name]
 
 
 REQUIRED_STYLES = (
@@ -303,7 +305,10 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
         raise JianbaoError("版式文件应为键值映射", Location(str(path)))
     parent = data.pop("extends", None)
     if parent:
-        base_path = find_layout(str(parent), path.parent)
+        try:
+            base_path = find_layout(str(parent), path.parent)
+        except JianbaoError as exc:
+            raise JianbaoError(exc.message, Location(str(path), field="extends"), exc.hint) from None
         base = _read_raw(base_path, (*seen, path.resolve()))
         data = _merge(base, data)
     return data
@@ -313,8 +318,10 @@ def load_layout(path: Path) -> Layout:
     """Read and validate a layout file (following ``extends``)."""
     raw = _read_raw(path)
     raw["source_dir"] = str(path.parent)
+    raw["source_path"] = str(path)
     layout = _build(Layout, raw, "", Location(str(path)))
     assert isinstance(layout, Layout)
+    _check_ranges(layout, path)
     styles = {name: dataclasses.replace(st, size=layout.pitch) if st.size == CELL else st for name, st in layout.styles.items()}
     layout = dataclasses.replace(layout, styles=styles)
     missing = [s for s in REQUIRED_STYLES if s not in layout.styles]
@@ -327,8 +334,46 @@ def load_layout(path: Path) -> Layout:
             raise JianbaoError(f"样式 {name} 用了未定义的字体角色 {st.font}", Location(str(path), field=f"styles.{name}"))
         if st.colour not in layout.colours:
             raise JianbaoError(f"样式 {name} 用了未定义的颜色 {st.colour}", Location(str(path), field=f"styles.{name}"))
+    for field_name, colour in (
+        ("masthead.rule_colour", layout.masthead.rule_colour),
+        ("tail.rule_colour", layout.tail.rule_colour),
+    ):
+        if colour not in layout.colours:
+            raise JianbaoError(f"{field_name} 用了未定义的颜色 {colour}", Location(str(path), field=field_name))
     if layout.tables.rule_colour not in layout.colours:
         raise JianbaoError(f"表格线用了未定义的颜色 {layout.tables.rule_colour}", Location(str(path), field="tables.rule_colour"))
     if layout.photos.caption_align not in ("centre", "left"):
         raise JianbaoError("photos.caption_align 只能是 centre 或 left", Location(str(path), field="photos.caption_align"))
     return layout
+
+
+def _check_ranges(layout: Layout, path: Path) -> None:
+    """Values that would make a page impossible: refused with the key that holds them."""
+    p, g = layout.page, layout.grid
+
+    def fail(field_name: str, message: str) -> None:
+        raise JianbaoError(message, Location(str(path), field=field_name))
+
+    for name in ("width", "height", "block_width", "block_height"):
+        if getattr(p, name) <= 0:
+            fail(f"page.{name}", f"page.{name} 应大于 0")
+    if p.top < 0 or p.inner < 0 or p.inner + p.block_width > p.width + 0.5 or p.top + p.block_height > p.height + 0.5:
+        fail("page", "版心超出了纸张（page.top、page.inner 与版心尺寸之和大于纸张）")
+    if not 4 <= g.chars_per_line <= 100:
+        fail("grid.chars_per_line", "grid.chars_per_line 应在 4 到 100 之间")
+    if not 1 <= g.lines_per_page <= 100:
+        fail("grid.lines_per_page", "grid.lines_per_page 应在 1 到 100 之间")
+    if not 0 <= g.indent <= g.chars_per_line - 2:
+        fail("grid.indent", f"grid.indent 应在 0 到 {g.chars_per_line - 2} 之间")
+    if g.widow_lines < 1:
+        fail("grid.widow_lines", "grid.widow_lines 至少为 1")
+    for name, st in layout.styles.items():
+        if st.size != CELL and not 1 <= st.size <= 200:
+            fail(f"styles.{name}.size", f"样式 {name} 的字号应在 1pt 到 200pt 之间")
+    for name, colour in layout.colours.items():
+        if not all(0 <= v <= 100 for v in colour.cmyk):
+            fail(f"colours.{name}.cmyk", f"颜色 {name} 的 CMYK 值应在 0 到 100 之间（百分数）")
+    try:
+        layout.folio.template.format(n=1)
+    except (KeyError, IndexError, ValueError):
+        fail("folio.template", "页码格式只能用 {n} 代表页码，例如“— {n} —”")

@@ -245,10 +245,10 @@ def _tail(doc: Composed, layout: Layout, left: float) -> tuple[list[PlacedLine],
     k = 0
     for e, entry in enumerate(doc.tail.entries):
         top = bottom + (n - k) * t.line_pitch
-        rules.append(Rule(left, right, top, t.outer_rule if e == 0 else t.inner_rule, "black"))
+        rules.append(Rule(left, right, top, t.outer_rule if e == 0 else t.inner_rule, t.rule_colour))
         for ln in entry:
             slot_bottom = bottom + (n - 1 - k) * t.line_pitch
             placed.append(PlacedLine(ln, left, slot_bottom + (t.line_pitch - ln.size) / 2 + 0.12 * ln.size))
             k += 1
-    rules.append(Rule(left, right, bottom, t.outer_rule, "black"))
+    rules.append(Rule(left, right, bottom, t.outer_rule, t.rule_colour))
     return placed, rules

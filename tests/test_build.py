@@ -146,3 +146,20 @@ def test_referee_passes_the_issue_2_acceptance(sample_pdf: Path, referee: Path) 
         referee, sample_pdf, SAMPLE, "--hang", "allow", "--line-end-punct", "full", "--hard", "a1,a2,c1,c2,e1,e2,e3,e4,e5,p1,p2"
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_supplement_number_and_brief_with_a_heading_like_first_paragraph(tmp_path: Path) -> None:
+    from pdfminer.high_level import extract_text
+
+    from pipeline import build
+
+    text = (
+        "bulletin: 测试简报\nnumber: 增刊1\nissuer: 测试办\ndate: 2024-03-01\ntoc: false\nsections:\n"
+        "  - name: 文明时讯\n    articles:\n      - title: 一、某地开展活动。\n        brief: true\n"
+        "        body: |\n          二、基本情况\n"
+    )
+    pdf = build(write(tmp_path, "b.yaml", text), tmp_path).output
+    printed = re.sub(r"\s", "", extract_text(str(pdf)))
+    assert "增刊1" in printed and "第增刊1期" not in printed
+    assert "一、某地开展活动。二、基本情况" in printed  # the brief's title leads its paragraph
+    assert PdfReader(pdf).metadata.title == "测试简报 增刊1"

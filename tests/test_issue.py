@@ -98,3 +98,25 @@ def test_example_issue_has_headings_and_distribution() -> None:
     assert 1 in levels and 2 in levels
     assert [k for k, _ in issue.distribution] == ["报", "送", "发"]
     assert issue.copies == 60
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (("number: 3", "number: 0"), "期号"),
+        (("number: 3", "number: 021"), "期号"),
+        (("number: 3", "number: ２１"), "期号"),
+        (("number: 3", "number: 3\ntotal: 八十六"), "total 应为正整数"),
+        (("number: 3", "number: 3\ncopies: 0"), "copies 应为正整数"),
+        (("name: 工作动态", "name: 【】"), "栏目名称不能为空"),
+    ],
+)
+def test_numbers_and_names_are_checked(tmp_path: Path, change: tuple[str, str], needle: str) -> None:
+    with pytest.raises(JianbaoError, match=needle):
+        load_issue(write(tmp_path, "n.yaml", SMALL_ISSUE.replace(*change)))
+
+
+def test_text_issue_numbers_and_bracketed_section_names_are_kept(tmp_path: Path) -> None:
+    text = SMALL_ISSUE.replace("number: 3", "number: 增刊1").replace("name: 工作动态", "name: 【工作动态】")
+    issue = load_issue(write(tmp_path, "s.yaml", text))
+    assert issue.number == "增刊1" and issue.sections[0].name == "工作动态"
