@@ -10,7 +10,11 @@ nothing else in the file.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +36,18 @@ CN_NUMERALS = frozenset("一二三四五六七八九十百")
 OPEN_CONTEXT = frozenset("“‘（《【")
 MAX_FIX_PASSES = 5
 CONTEXT = 4  # characters shown on each side of a hazard
+OS_REASONS = {
+    errno.ENOENT: "文件不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统只读",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.ELOOP: "符号链接循环",
+    errno.EBUSY: "文件正被占用",
+}
 
 
 @dataclass(frozen=True)
@@ -237,26 +253,51 @@ def _context(text: str, start: int, end: int, width: int = CONTEXT) -> str:
     return text[max(0, start - width) : end + width]
 
 
-def fix_file(path: Path) -> list[Change]:
-    """Fix the safe text hazards of ``path`` in place, keeping everything else byte for byte."""
+# ---------------------------------------------------------------- reading and rewriting a user's file
+def os_reason(exc: OSError) -> str:
+    """An operating system error in Chinese, by its errno."""
+    code = errno.errorcode.get(exc.errno or 0)
+    return OS_REASONS.get(exc.errno or 0) or (f"系统错误（{code}）" if code else "系统错误")
+
+
+def read_text_file(path: Path, what: str = "文件") -> tuple[str, bool]:
+    """The text of a UTF-8 file and whether it starts with a BOM; a JianbaoError in Chinese otherwise."""
     try:
         data = path.read_bytes()
-        bom = data.startswith(b"\xef\xbb\xbf")
-        text = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise JianbaoError(f"无法读取文件：{exc}", Location(str(path))) from None
+        return data.decode("utf-8-sig"), data.startswith(b"\xef\xbb\xbf")
+    except OSError as exc:
+        raise JianbaoError(f"无法读取{what}：{os_reason(exc)}", Location(str(path))) from None
+    except UnicodeDecodeError:
+        raise JianbaoError(f"无法读取{what}：不是 UTF-8 编码", Location(str(path)), "请用 UTF-8 编码保存") from None
+
+
+def rewrite_file(path: Path, text: str, bom: bool, what: str = "文件") -> None:
+    """Replace the text of a user's file durably (``write_atomic``), through a symlink, keeping its permissions."""
+    from .pdf import write_atomic
+
+    target = path.resolve()
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+        write_atomic(target, (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    except (OSError, JianbaoError) as exc:
+        cause = exc.__cause__ if isinstance(exc, JianbaoError) else exc
+        reason = os_reason(cause) if isinstance(cause, OSError) else "原因不明"
+        hint = "原文件没有改动；请检查文件和所在文件夹是否可写，以及磁盘空间"
+        raise JianbaoError(f"无法写入{what}：{reason}", Location(str(path)), hint) from None
+    with contextlib.suppress(OSError):  # the text is written; a mode that cannot be restored is no reason to fail
+        os.chmod(target, mode)
+
+
+def fix_file(path: Path) -> list[Change]:
+    """Fix the safe text hazards of ``path`` in place, keeping everything else byte for byte."""
+    text, bom = read_text_file(path)
     changes: list[Change] = []
     for _ in range(MAX_FIX_PASSES):
         text, done = _fix_pass(text, changes)
         if not done:
             break
     if changes:
-        try:
-            tmp = path.with_name(f".{path.name}.fix")
-            tmp.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
-            tmp.replace(path)
-        except OSError as exc:
-            raise JianbaoError(f"无法写入文件：{exc.strerror or exc}", Location(str(path))) from None
+        rewrite_file(path, text, bom)
     return changes
 
 
@@ -298,7 +339,7 @@ def check_file(path: Path) -> list[Problem]:
     issue, problems = collect_issue(path)
     problems = list(problems)
     if issue is not None:
-        problems += _font_problems(path, issue)
+        problems += _typeset_problems(path, issue, compose=not any(p.level == ERROR for p in problems))
         with contextlib.suppress(OSError, UnicodeDecodeError):
             problems += text_hazards(path, path.read_bytes().decode("utf-8-sig"))
         sequence = sequence_problem(path)
@@ -307,19 +348,32 @@ def check_file(path: Path) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.where.line or 0, p.where.column or 0))
 
 
-def _font_problems(path: Path, issue: Issue) -> list[Problem]:
+def _typeset_problems(path: Path, issue: Issue, compose: bool) -> list[Problem]:
+    """The layout, characters no font has and the photos; then, if all is well so far and ``compose``,
+    what only composition finds (a masthead field or a table row too big): no PDF is made."""
     from . import resolve_layout_path
+    from .assemble import assemble
+    from .figures import check_images
     from .fonts import FontSet, missing_chars
     from .layout import load_layout
 
     try:
         layout = load_layout(resolve_layout_path(path, None, issue.layout))
-        missing = missing_chars(issue, layout, FontSet(layout))
+        fonts = FontSet(layout)
+        missing = missing_chars(issue, layout, fonts)
     except JianbaoError as exc:
         where = exc.where or issue.where.get("layout", Location(str(path)))
         return [Problem(where, ERROR, exc.message, exc.hint)]
     hint = "换成常用字，或在版式 fonts.fallback 中加入含有该字的字体"
-    return [Problem(m.where, ERROR, f"字体中没有字符 {m.describe()}，无法印出", hint) for m in missing]
+    found = [Problem(m.where, ERROR, f"字体中没有字符 {m.describe()}，无法印出", hint) for m in missing]
+    found += check_images(issue, layout)
+    if compose and not any(p.level == ERROR for p in found):
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):  # photo warnings: check_images has them already
+                assemble(issue, layout, fonts)
+        except JianbaoError as exc:
+            found.append(Problem(exc.where or Location(str(path)), ERROR, exc.message, exc.hint))
+    return found
 
 
 def sequence_problem(path: Path) -> Problem | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 # Never at the start of a line (basic level).
 PAUSE_STOP = frozenset("、，。．：；？！,.:;?!")
 CLOSE_QUOTE = frozenset("”’」』")
@@ -26,7 +24,6 @@ HANGABLE = frozenset("、，。．")
 # Pairs that are never split and count as one two-cell unit.
 DASH = "\u2014"
 ELLIPSIS = "\u2026"
-TWO_EM_DASH = "\u2e3a"
 DOUBLED = frozenset({DASH, ELLIPSIS})
 
 # Punctuation glyph placement inside its cell (for compression in book style).
@@ -35,15 +32,6 @@ RIGHT_INK = OPEN_QUOTE | frozenset("（〔［｛【〖〈《")
 CENTRE_INK = INTERPUNCT
 
 IGNORABLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
-
-
-class Kind(Enum):
-    """How a character behaves on a line."""
-
-    HAN = "han"  # ideographs, kana, full-width letters: one cell
-    PUNCT = "punct"  # full-width punctuation: one cell, may compress in book style
-    NARROW = "narrow"  # Latin letters, digits, half-width signs: proportional width
-    SPACE = "space"
 
 
 def is_han(ch: str) -> bool:
@@ -65,20 +53,3 @@ def is_wide(ch: str) -> bool:
         or 0x3100 <= o <= 0x31FF
         or 0x3200 <= o <= 0x33FF
     )
-
-
-def kind(ch: str) -> Kind:
-    if ch.isspace():
-        return Kind.SPACE
-    if is_wide(ch):
-        return Kind.PUNCT if (ch in LEFT_INK or ch in RIGHT_INK or ch in CENTRE_INK or ch in "—…") else Kind.HAN
-    return Kind.NARROW
-
-
-def is_word_char(ch: str) -> bool:
-    """Part of an unbreakable Latin word or number (letters, digits, joining signs)."""
-    return ch.isascii() and (ch.isalnum() or ch in ".,-'_%+/:")
-
-
-def is_latin_letter_or_digit(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()

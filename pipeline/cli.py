@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 EXIT_USER_ERROR = 2
 EXIT_CHECK_FAILED = 1
 EXIT_INTERNAL = 3
+DEFAULT_SECTION = "工作动态"  # the 栏目 ``jianbao import`` puts an article in unless told
 
 
 # ---------------------------------------------------------------- Chinese help and usage errors
@@ -238,19 +239,23 @@ def _fail(exc: JianbaoError) -> None:
     raise typer.Exit(EXIT_USER_ERROR)
 
 
-def _issue_files(paths: list[Path]) -> list[Path]:
+def _issue_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The issue files named by ``paths`` (a folder gives its .yaml files), and an error for each name that gives none."""
+    from .newissue import folder_files
+
     files: list[Path] = []
+    problems: list[Problem] = []
     for p in paths:
         if p.is_dir():
-            found = sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
+            found = folder_files(p)
             if not found:
-                raise JianbaoError(f"文件夹 {p} 中没有 .yaml 期刊文件")
+                problems.append(Problem(Location(str(p)), ERROR, "文件夹中没有 .yaml 期刊文件"))
             files += found
         elif p.is_file():
             files.append(p)
         else:
-            raise JianbaoError(f"找不到文件：{p}")
-    return files
+            problems.append(Problem(Location(str(p)), ERROR, "找不到文件", "请检查文件名和所在文件夹"))
+    return files, problems
 
 
 def _err(text: str) -> None:
@@ -265,14 +270,11 @@ def new_cmd(
     date: str | None = typer.Option(None, "--date", help="印发日期 YYYY-MM-DD（默认今天）"),
 ) -> None:
     """生成下一期的期刊文件：期号加一、日期为今天，沿用报头、栏目和报尾，每个栏目放一篇示例文章待替换。"""
-    from .newissue import latest_issue, new_issue
+    from .newissue import latest_issue, new_issue, parse_date
 
-    day = dt.date.today()
-    if date is not None:
-        try:
-            day = dt.date.fromisoformat(date.strip())
-        except ValueError:
-            raise JianbaoError(f"日期“{date}”不对", hint="应写作 YYYY-MM-DD，例如 2023-09-15") from None
+    day = dt.date.today() if date is None else parse_date(date)
+    if day is None:
+        raise JianbaoError(f"日期“{date}”不对", hint="应写作 YYYY-MM-DD，例如 2023-09-15")
     previous = source if source is not None else latest_issue(Path("issues"))
     if not previous.is_file():
         raise JianbaoError(f"找不到文件：{previous}")
@@ -295,18 +297,7 @@ def check_cmd(
     """检查期刊文件，一次列出全部问题（文件:行:列 级别 说明），不生成 PDF。有错误时退出状态为 1。"""
     from .check import check_file, fix_file
 
-    problems: list[Problem] = []
-    files: list[Path] = []
-    for p in issues:
-        if p.is_dir():
-            found = sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
-            files += found
-            if not found:
-                problems.append(Problem(Location(str(p)), ERROR, "文件夹中没有 .yaml 期刊文件"))
-        elif p.is_file():
-            files.append(p)
-        else:
-            problems.append(Problem(Location(str(p)), ERROR, "找不到文件", "请检查文件名和所在文件夹"))
+    files, problems = _issue_files(issues)
     for f in files:
         if fix:
             for change in fix_file(f):
@@ -348,7 +339,9 @@ def build_cmd(
         _fail(JianbaoError("出血应在 0 到 20 毫米之间"))
     if not 1 <= jobs <= 64:
         _fail(JianbaoError(f"-j {jobs} 不合适", hint="写 1 到 64 之间的整数，一般写电脑的核数即可"))
-    files = _issue_files(issues)
+    files, missing = _issue_files(issues)
+    if missing:
+        _fail(JianbaoError(missing[0].message, missing[0].where, missing[0].hint))
     check_outputs(files)
     todo = [Job(f, out, layout, profile, bleed, debug or _debug(ctx), duplex) for f in files]
     batch = len(files) > 1
@@ -497,7 +490,7 @@ def _rebuild(issue: Path, out: Path, layout: str | None, dpi: int) -> None:
 @app.command("import", cls=_Command)
 def import_cmd(
     document: Path = typer.Argument(..., metavar="WORD文件", help="来稿 Word 文件（.docx）"),
-    section: str = typer.Option("工作动态", "--section", help="放进哪个栏目（没有就新建）"),
+    section: str = typer.Option(DEFAULT_SECTION, "--section", help="放进哪个栏目（没有就新建）"),
     into: Path | None = typer.Option(None, "--into", help="加入到这个期刊文件；不写则把文章按 YAML 打印出来"),
 ) -> None:
     """把来稿 Word 文件变成一篇文章：标题、段落、加粗、层次标题，加入期刊文件或打印出来。"""
@@ -526,18 +519,16 @@ def fonts_cmd(
     layout: str | None = typer.Option(None, "--layout", help="版式名称或路径"),
 ) -> None:
     """列出版式的字体角色、字体文件，以及期刊中由后备字体补齐的字。"""
-    from . import resolve_layout_path
-    from .assemble import assemble
-    from .fonts import FontSet, check_coverage
-    from .issue import load_issue
+    from . import typeset
+    from .fontload import registered
+    from .fonts import FontSet
     from .layout import find_layout, load_layout
 
     try:
+        pages = None
         if issue is not None:
-            iss = load_issue(issue)
-            lay = load_layout(resolve_layout_path(issue, layout, iss.layout))
+            _, lay, pages = typeset(issue, layout)
         else:
-            iss = None
             lay = load_layout(find_layout(layout or "jianbao"))
         fonts = FontSet(lay)
         typer.echo(f"版式：{lay.name}")
@@ -545,15 +536,19 @@ def fonts_cmd(
             typer.echo(f"  {role}: {path}")
         for path in fonts.fallback_files:
             typer.echo(f"  后备: {path}")
-        if iss is not None:
-            check_coverage(iss, lay, fonts)
-            assemble(iss, lay, fonts)
-            used = fonts.fallback_used()
+        if pages is not None:
+            fallback = {registered(p).fontName: p for p in fonts.fallback_files if p not in fonts.role_files.values()}
+            used: dict[Path, set[str]] = {}
+            for page in pages:
+                for pl in page.lines:
+                    for g in pl.line.glyphs:
+                        if g.font in fallback:
+                            used.setdefault(fallback[g.font], set()).add(g.ch)
             if not used:
                 typer.echo("全部字符都由各角色自己的字体印出。")
-            for role, chars in used.items():
-                listing = "、".join(f"{c}(U+{ord(c):04X})" for c in chars)
-                typer.echo(f"  {role} 由后备字体补齐：{listing}")
+            for path, chars in used.items():
+                listing = "、".join(f"{c}(U+{ord(c):04X})" for c in sorted(chars))
+                typer.echo(f"  由后备字体 {path.name} 补齐：{listing}")
     except JianbaoError as exc:
         _fail(exc)
 

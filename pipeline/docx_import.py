@@ -9,6 +9,7 @@ so the file's comments and layout stay exactly as they were.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .check import fix_text
+from .check import fix_text, os_reason, read_text_file, rewrite_file
 from .errors import JianbaoError, Location
 from .issue import compose_positions, heading_level
 from .newissue import PLACEHOLDER_MARK, yaml_value
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 CN_DIGITS = "零一二三四五六七八九"
-DEFAULT_SECTION = "工作动态"
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,16 @@ def read_docx(path: Path) -> ImportedArticle:
     if path.suffix.lower() == ".doc":
         raise JianbaoError(f"{path.name} 是旧的 .doc 格式", Location(str(path)), "请在 Word 中“另存为” .docx 后再导入")
     try:
-        document = docx.Document(str(path))
-    except Exception:  # python-docx raises several kinds for a file that is not a .docx package
+        data = path.read_bytes()
+    except OSError as exc:
+        raise JianbaoError(f"无法读取 Word 文件 {path.name}：{os_reason(exc)}", Location(str(path))) from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception:  # python-docx raises BadZipFile, KeyError, ValueError… for a file that is not a .docx package
         raise JianbaoError(
-            f"无法读取 Word 文件 {path.name}", Location(str(path)), "请确认这是 .docx 文件（旧的 .doc 请先另存为 .docx）"
+            f"无法读取 Word 文件 {path.name}：不是有效的 Word 文件（.docx）",
+            Location(str(path)),
+            "请确认这是 .docx 文件（旧的 .doc 请先另存为 .docx）",
         ) from None
     blocks: list[tuple[str, str]] = []  # (kind, text): kind is title, h1, h2, p or table
     images = 0
@@ -174,11 +180,7 @@ def add_to_issue(issue: Path, article: ImportedArticle, section: str) -> str:
     text at the places the YAML parser reports, so every other line (comments included) stays as it was;
     the result is parsed again and written only when the article is where it should be.
     """
-    try:
-        raw = issue.read_bytes()
-        text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise JianbaoError(f"无法读取期刊文件：{exc}", Location(str(issue))) from None
+    text, bom = read_text_file(issue, "期刊文件")
     lines = text.split("\n")
     sections = _sections_node(issue, text)
     target = next((s for s in sections.value if _section_name(s) == section), None)
@@ -209,12 +211,7 @@ def add_to_issue(issue: Path, article: ImportedArticle, section: str) -> str:
         raise JianbaoError(
             "这个期刊文件的写法特殊，无法自动加入文章", Location(str(issue)), "请不带 --into 运行，把打印出的内容手工粘贴进去"
         )
-    tmp = issue.with_name(f".{issue.name}.import")
-    try:
-        tmp.write_bytes((b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b"") + result.encode("utf-8"))
-        tmp.replace(issue)
-    except OSError as exc:
-        raise JianbaoError(f"无法写入期刊文件：{exc.strerror or exc}", Location(str(issue))) from None
+    rewrite_file(issue, result, bom, "期刊文件")
     return done
 
 

@@ -1,8 +1,8 @@
 """Photos onto the reportlab canvas, for ``draw``: JPEG files embedded byte for byte, PNG losslessly.
 
 reportlab copies a JPEG file into a DCTDecode stream unchanged, but wraps it in ASCII85 unless
-``rl_config.useA85`` is off; it is switched off while a photo is added, so the stream holds the
-file's own bytes. The EXIF orientation is applied by the drawing transform, never by re-encoding.
+``rl_config.useA85`` is off; ``draw`` runs inside ``raw_streams()``, so the stream holds the file's
+own bytes. The EXIF orientation is applied by the drawing transform, never by re-encoding.
 """
 
 from __future__ import annotations
@@ -59,6 +59,5 @@ def draw_photo(c: rl_canvas.Canvas, im: PlacedImage) -> None:
     w, h = im.width, im.height
     c.saveState()
     c.transform(w * a, h * b, w * cc, h * d, im.x + w * e, im.y + h * f)
-    with raw_streams():
-        c.drawImage(_ContentNamed(im.path), 0, 0, 1, 1, mask="auto" if im.mask else None)
+    c.drawImage(_ContentNamed(im.path), 0, 0, 1, 1, mask="auto" if im.mask else None)
     c.restoreState()

@@ -62,7 +62,9 @@ def _stamp(path: Path) -> tuple[int, int]:
     try:
         st = path.stat()
     except OSError as exc:
-        raise JianbaoError(f"无法读取字体 {path.name}：{exc.strerror or exc}", Location(str(path))) from None
+        from .check import os_reason
+
+        raise JianbaoError(f"无法读取字体 {path.name}：{os_reason(exc)}", Location(str(path))) from None
     return st.st_size, st.st_mtime_ns
 
 
@@ -76,9 +78,9 @@ def _face(path: Path, stamp: tuple[int, int]) -> TTFontFace:
             return face
     try:
         parsed = TTFontFace(str(path))
-    except Exception as exc:  # reportlab raises TTFError, struct.error, IndexError… for a bad file
+    except Exception:  # reportlab raises TTFError, struct.error, IndexError… for a bad file
         hint = "只支持 TrueType（glyf）轮廓的 .ttf 字体；OTF/CFF 字体请先用 fonts/build_fonts.py 转换"
-        raise JianbaoError(f"无法读取字体 {path.name}：{exc}", Location(str(path)), hint) from None
+        raise JianbaoError(f"无法读取字体 {path.name}：不是可用的 TrueType 字体文件", Location(str(path)), hint) from None
     blob = _pack(parsed, key)
     if blob is None:
         return parsed  # an attribute the cache cannot hold (a newer reportlab?): use the parse as it is

@@ -34,10 +34,6 @@ class IssueHead:
     def number_int(self) -> int | None:
         return int(self.number) if self.number and re.fullmatch(r"\d{1,9}", self.number) else None
 
-    @property
-    def total_int(self) -> int | None:
-        return int(self.total) if self.total and re.fullmatch(r"\d{1,9}", self.total) else None
-
 
 HEAD_LINE = re.compile(
     r"""^(?P<key>bulletin|number|date|total|layout):[ \t]*(?P<value>"[^"\n]*"|'[^'\n]*'|[^#\n]*?)[ \t]*(?:#.*)?$""",
@@ -66,21 +62,28 @@ def read_head(path: Path) -> IssueHead | None:
     def text_of(key: str) -> str | None:
         return values[key][0] or None if key in values else None
 
-    date = None
-    ymd = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text_of("date") or "")
-    if ymd:
-        try:
-            date = dt.date(int(ymd[1]), int(ymd[2]), int(ymd[3]))
-        except ValueError:
-            date = None
+    date = parse_date(text_of("date") or "")
     where = Location(str(path), values["number"][1], values["number"][2], "number") if "number" in values else Location(str(path))
     return IssueHead(path, text_of("bulletin"), text_of("number"), date, text_of("total"), where, text_of("layout"))
 
 
+def parse_date(text: str) -> dt.date | None:
+    """A date written YYYY-MM-DD (or YYYY-M-D), as issue files accept it; None when it is not one."""
+    ymd = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip())
+    try:
+        return dt.date(int(ymd[1]), int(ymd[2]), int(ymd[3])) if ymd else None
+    except ValueError:
+        return None
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The issue files of ``folder``: ``*.yaml`` then ``*.yml``, each sorted by name."""
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+
+
 def folder_heads(folder: Path) -> list[IssueHead]:
     """Heads of every issue file in ``folder``, unreadable files left out."""
-    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
-    return [h for h in (read_head(f) for f in files) if h is not None]
+    return [h for h in (read_head(f) for f in folder_files(folder)) if h is not None]
 
 
 def _order(head: IssueHead) -> tuple[dt.date, int, str]:
@@ -190,5 +193,7 @@ def new_issue(previous: Path, date: dt.date, out: Path | None = None) -> NewIssu
     except FileExistsError:
         raise JianbaoError(f"文件 {target} 已经存在，不会覆盖", hint="用 -o 指定另一个文件名，或先把已有的文件改名") from None
     except OSError as exc:
-        raise JianbaoError(f"无法写入 {target}：{exc.strerror or exc}") from None
+        from .check import os_reason
+
+        raise JianbaoError(f"无法写入 {target}：{os_reason(exc)}") from None
     return NewIssue(target, number, tuple(notes))

@@ -37,9 +37,7 @@ def trace(pages: list[Page], layout: Layout) -> str:
             grid = f"{pl.grid_index:02d}" if pl.grid_index >= 0 else "--"
             off = ""
             if pl.line.kind in ("body", "heading", "note", "toc", "section") and layout.grid.style == "grid":
-                bad = [
-                    g for g in glyphs if abs(g.x / pitch - round(g.x / pitch)) > 0.02 and g.ch.isalpha() and not g.ch.isascii()
-                ]
+                bad = [g for g in glyphs if _off_grid(g.x, pitch) and g.ch.isalpha() and not g.ch.isascii()]
                 off = f" ~{len(bad)}" if bad else ""
             out.append(f"  {grid} {pl.line.kind:<8} {_cells(start, pitch):>6}..{_cells(end, pitch):>6}{off} {pl.line.text}")
     return "\n".join(out) + "\n"

@@ -247,3 +247,57 @@ def test_sequence_warnings(tmp_path: Path) -> None:
     assert warning.level == WARNING and "重复" in warning.message and warning.where.line == 2
     new_year = write(tmp_path, "d.yaml", PREVIOUS.replace("number: 3", "number: 1").replace("2023-01-10", "2024-01-10"))
     assert not [p for p in check_file(new_year) if "期号" in p.message]
+
+
+def test_check_reports_photos_and_what_only_composition_finds(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+
+    PILImage.new("P", (50, 50)).save(tmp_path / "pic.jpg", "GIF")  # a GIF saved as .jpg
+    PILImage.new("RGB", (300, 200), (200, 10, 10)).save(tmp_path / "small.jpg", "JPEG")
+    photos = PREVIOUS.replace("正文。", "正文。\n\n          ![图](pic.jpg)\n\n          ![小图](small.jpg)")
+    path = write(tmp_path, "photos.yaml", photos)
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 1, result.output
+    assert f"{path}:12:11 错误 图片 pic.jpg 是 GIF 格式" in result.stdout
+    assert f"{path}:14:11 警告 图片 small.jpg" in result.stdout and "dpi" in result.stdout
+    assert "检查通过" not in result.stdout
+
+    long_name = write(tmp_path, "long.yaml", PREVIOUS.replace("测试简报", "全市新时代文明实践中心建设工作推进" * 3))
+    (problem,) = check_file(long_name)
+    assert (problem.level, problem.where.line, problem.where.field) == (ERROR, 1, "bulletin") and "太长" in problem.message
+
+    row = "| 单位 | " + "很长的文字" * 400 + " |"
+    table = write(tmp_path, "table.yaml", PREVIOUS.replace("正文。", f"| 单位 | 说明 |\n          |---|---|\n          {row}"))
+    result = CliRunner().invoke(app, ["check", str(table)])
+    assert result.exit_code == 1, result.output
+    assert f"{table}:12:11 错误 表格第 2 行太高，一页放不下" in result.stdout
+    assert not list(tmp_path.glob("**/*.pdf"))
+
+
+def test_fix_writes_through_a_symlink_and_keeps_the_mode(tmp_path: Path) -> None:
+    real = write(tmp_path, "real.yaml", PREVIOUS.replace("正文。", "正文,有逗号。"))
+    real.chmod(0o640)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    assert [c.line for c in fix_file(link)] == [10]
+    assert link.is_symlink() and "正文，有逗号。" in real.read_text(encoding="utf-8")
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
+
+
+def test_unreadable_files_and_fonts_are_explained_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.errors import JianbaoError
+    from pipeline.fontload import registered
+
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes(PREVIOUS.encode("gbk"))
+    with pytest.raises(JianbaoError, match="不是 UTF-8 编码"):
+        fix_file(gbk)
+    with pytest.raises(JianbaoError, match="文件不存在"):
+        fix_file(tmp_path / "nope.yaml")
+    monkeypatch.setenv("JIANBAO_CACHE_DIR", "")
+    fake = tmp_path / "fake.ttf"
+    fake.write_bytes(b"\x00\x01\x00\x00" + b"\x00" * 64)
+    with pytest.raises(JianbaoError) as info:
+        registered(fake)
+    assert info.value.message == "无法读取字体 fake.ttf：不是可用的 TrueType 字体文件"

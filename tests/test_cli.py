@@ -274,3 +274,12 @@ def test_new_in_a_real_process(tmp_path: Path) -> None:
     assert "已生成第22期" in run.stderr
     again = jianbao("new", "--date", "2023-09-06", "-o", "issues/2023-22.yaml", cwd=tmp_path)
     assert again.returncode == 2 and "已经存在，不会覆盖" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_build_and_check_name_what_is_missing_the_same_way(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for args, code in ((["build", "-o", str(tmp_path / "out")], 2), (["check"], 1)):
+        result = runner.invoke(app, [*args, str(tmp_path / "nope.yaml")])
+        assert result.exit_code == code and f"{tmp_path / 'nope.yaml'}" in result.output and "找不到文件" in result.output
+        result = runner.invoke(app, [*args, str(tmp_path / "empty")])
+        assert result.exit_code == code and "文件夹中没有 .yaml 期刊文件" in result.output

@@ -205,3 +205,36 @@ def test_import_errors_are_chinese_without_traceback(tmp_path: Path) -> None:
     docx.Document().save(str(empty))
     with pytest.raises(JianbaoError, match="没有文字"):
         read_docx(empty)
+
+
+def test_new_accepts_a_date_without_leading_zeros(issues: Path) -> None:
+    source = str(issues / "2023-21.yaml")
+    result = runner.invoke(app, ["new", "--from", source, "--date", "2023-9-5"])
+    assert result.exit_code == 0, result.output
+    assert "date: 2023-09-05" in (issues / "2023-22.yaml").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["new", "--from", source, "--date", "2023-2-30", "-o", str(issues / "x.yaml")])
+    assert result.exit_code == 2 and "日期“2023-2-30”不对" in result.stderr
+
+
+def test_import_into_writes_through_a_symlink_and_keeps_the_mode(issues: Path, tmp_path: Path) -> None:
+    made = new_issue(issues / "2023-21.yaml", dt.date(2023, 9, 6), tmp_path / "real.yaml")
+    made.path.chmod(0o600)
+    link = issues / "2023-22.yaml"
+    link.symlink_to(made.path)
+    result = runner.invoke(app, ["import", str(contributor_docx(tmp_path / "a.docx")), "--into", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and load_issue(made.path).sections[0].articles[0].title == "我市召开文明城市创建推进会"
+    assert made.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_import_read_errors_are_chinese(tmp_path: Path) -> None:
+    contributed = contributor_docx(tmp_path / "a.docx")
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes(SAMPLE.read_text(encoding="utf-8").encode("gbk", errors="replace"))
+    result = runner.invoke(app, ["import", str(contributed), "--into", str(gbk)])
+    assert result.exit_code == 2 and f"错误：{gbk}: 无法读取期刊文件：不是 UTF-8 编码" in result.stderr
+    zipped = tmp_path / "z.docx"
+    shutil.make_archive(str(tmp_path / "z"), "zip", root_dir=ROOT / "issues", base_dir="2023-21.yaml")
+    (tmp_path / "z.zip").rename(zipped)  # a zip file, but not a Word document
+    with pytest.raises(JianbaoError, match=r"无法读取 Word 文件 z\.docx：不是有效的 Word 文件（\.docx）"):
+        read_docx(zipped)
