@@ -85,9 +85,9 @@ def build(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # -o names a file, or a folder that cannot be made
-        from .errors import JianbaoError, Location
+        from .errors import JianbaoError, Location, os_reason
 
-        reason = "这是一个文件，不是文件夹" if isinstance(exc, FileExistsError | NotADirectoryError) else exc.strerror or str(exc)
+        reason = "这是一个文件，不是文件夹" if isinstance(exc, FileExistsError | NotADirectoryError) else os_reason(exc)
         raise JianbaoError(f"无法创建输出文件夹：{reason}", Location(str(out_dir)), "请用 -o 指定一个可写的文件夹") from None
     output = out_dir / f"{issue_path.stem}.pdf"
     write_atomic(output, data)

@@ -15,7 +15,7 @@ from . import cjk
 from .compose import CharStyle, Glyph, Line, Measure, Metrics, _fit_atoms, compose_paragraph, make_atoms, make_clusters
 from .errors import JianbaoError, Location
 from .figures import Figure, FigureComposer
-from .layout import Layout, Style
+from .layout import Layout, Length, Style
 from .model import NOTE_LABEL, Article, Issue, Paragraph
 
 MIN_FIT = 0.6  # a one-line field may shrink to this part of its size before it is an error
@@ -148,7 +148,7 @@ class _Assembler:
                     where,
                     f"请缩短；或在版式中调小 styles.{style_name}.size",
                 )
-            style = dataclasses.replace(style, size=style.size * scale)
+            style = dataclasses.replace(style, size=Length(style.size * scale))
             glyphs, width = self.natural_line(text, style, kind)
         if align == "centre":
             dx = (bw - width) / 2

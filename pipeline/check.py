@@ -10,7 +10,6 @@ nothing else in the file.
 from __future__ import annotations
 
 import contextlib
-import errno
 import io
 import os
 import re
@@ -22,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from . import cjk
-from .errors import ERROR, WARNING, JianbaoError, Location, Problem
+from .errors import ERROR, WARNING, JianbaoError, Location, Problem, os_reason
 from .issue import collect_issue, compose_positions
 from .model import Issue
 from .newissue import PLACEHOLDER_MARK, folder_heads, previous_issue, read_head
@@ -36,18 +35,6 @@ CN_NUMERALS = frozenset("一二三四五六七八九十百")
 OPEN_CONTEXT = frozenset("“‘（《【")
 MAX_FIX_PASSES = 5
 CONTEXT = 4  # characters shown on each side of a hazard
-OS_REASONS = {
-    errno.ENOENT: "文件不存在",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.EISDIR: "这是一个文件夹",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EROFS: "文件系统只读",
-    errno.ENAMETOOLONG: "文件名太长",
-    errno.ELOOP: "符号链接循环",
-    errno.EBUSY: "文件正被占用",
-}
 
 
 @dataclass(frozen=True)
@@ -254,12 +241,6 @@ def _context(text: str, start: int, end: int, width: int = CONTEXT) -> str:
 
 
 # ---------------------------------------------------------------- reading and rewriting a user's file
-def os_reason(exc: OSError) -> str:
-    """An operating system error in Chinese, by its errno."""
-    code = errno.errorcode.get(exc.errno or 0)
-    return OS_REASONS.get(exc.errno or 0) or (f"系统错误（{code}）" if code else "系统错误")
-
-
 def read_text_file(path: Path, what: str = "文件") -> tuple[str, bool]:
     """The text of a UTF-8 file and whether it starts with a BOM; a JianbaoError in Chinese otherwise."""
     try:

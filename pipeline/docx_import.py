@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .check import fix_text, os_reason, read_text_file, rewrite_file
-from .errors import JianbaoError, Location
+from .check import fix_text, read_text_file, rewrite_file
+from .errors import JianbaoError, Location, os_reason
 from .issue import compose_positions, heading_level
 from .newissue import PLACEHOLDER_MARK, yaml_value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -58,3 +59,24 @@ class Problem:
         field = f"（字段 {self.where.field}）" if self.where.field else ""
         text = f"{':'.join(parts)} {self.level} {self.message}{field}"
         return f"{text}\n  提示：{self.hint}" if self.hint else text
+
+
+OS_REASONS = {
+    errno.ENOENT: "文件不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统只读",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.ELOOP: "符号链接循环",
+    errno.EBUSY: "文件正被占用",
+    errno.EEXIST: "已有同名文件",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating system error in Chinese, by its errno."""
+    code = errno.errorcode.get(exc.errno or 0)
+    return OS_REASONS.get(exc.errno or 0) or (f"系统错误（{code}）" if code else "系统错误")

@@ -62,7 +62,7 @@ def _stamp(path: Path) -> tuple[int, int]:
     try:
         st = path.stat()
     except OSError as exc:
-        from .check import os_reason
+        from .errors import os_reason
 
         raise JianbaoError(f"无法读取字体 {path.name}：{os_reason(exc)}", Location(str(path))) from None
     return st.st_size, st.st_mtime_ns

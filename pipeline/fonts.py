@@ -92,14 +92,6 @@ class FontSet:
     def covers(self, role: str, ch: str) -> bool:
         return any(self.has(p, ch) for p in self.chain(role))
 
-    def fallback_used(self) -> dict[str, list[str]]:
-        """Characters that came from a fallback font, per role."""
-        out: dict[str, list[str]] = {}
-        for (role, ch), name in sorted(self._choice.items()):
-            if name != self._load(self.role_files[role]).fontName:
-                out.setdefault(role, []).append(ch)
-        return out
-
 
 def _texts(issue: Issue, layout: Layout) -> Iterator[tuple[str, str, Location]]:
     """Every printed text of the issue with the font role that prints it and where it comes from."""

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import yaml
 
-from .errors import ERROR, JianbaoError, Location, Problem
+from .errors import ERROR, JianbaoError, Location, Problem, os_reason
 from .model import Article, Block, Image, Issue, Paragraph, Run, Section, Table
 
 TOP_KEYS = (
@@ -226,7 +226,8 @@ class _Reader:
     def body(self, node: yaml.Node, field: str, issue_dir: Path) -> tuple[Block, ...]:
         raw = self.scalar(node, field)
         self.check_chars(raw, node, field)
-        first_line = node.start_mark.line + (1 if node.style in ("|", ">") else 0)
+        block_scalar = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+        first_line = node.start_mark.line + (1 if block_scalar else 0)
         blocks: list[Block] = []
         lines = raw.split("\n")
         before = len(self.problems)
@@ -433,7 +434,7 @@ class _Reader:
 class _NoAliasLoader(yaml.SafeLoader):
     """Safe composition that refuses anchors and aliases (no alias bombs) and custom tags."""
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(None, None, "不允许使用别名（*alias）", event.start_mark)
@@ -493,7 +494,7 @@ def collect_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)  # not the whole of a video dropped here by mistake
     except OSError as exc:
-        return None, [Problem(where, ERROR, f"无法读取文件：{exc.strerror or exc}")]
+        return None, [Problem(where, ERROR, f"无法读取文件：{os_reason(exc)}")]
     if len(data) > MAX_BYTES:
         return None, [Problem(where, ERROR, "文件过大（超过 5 MB），不像是一期简报")]
     try:
@@ -515,7 +516,7 @@ def collect_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
         message = f"YAML 格式错误：{yaml_problem_in_chinese(exc.problem or '')}"
         return None, [*problems, Problem(Location(str(path), line, col), ERROR, message, hint)]
     except yaml.YAMLError as exc:
-        return None, [*problems, Problem(where, ERROR, f"YAML 格式错误：{exc}")]
+        return None, [*problems, Problem(where, ERROR, f"YAML 格式错误：{yaml_problem_in_chinese(str(exc))}")]
     except RecursionError:
         return None, [*problems, Problem(where, ERROR, "文件嵌套过深，拒绝处理")]
     if root is None:
@@ -561,6 +562,8 @@ def _too_big(text: str) -> tuple[str, int | None, int | None] | None:
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
                 mark = event.start_mark
+                if mark is None:
+                    return "不允许使用别名（*alias）", None, None
                 return "不允许使用别名（*alias）", mark.line + 1, mark.column + 1
             if isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1

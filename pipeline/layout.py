@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import JianbaoError, Location
+from .errors import JianbaoError, Location, os_reason
 from .resources import builtin_layouts_dir
 from .units import to_points
 
@@ -295,8 +295,10 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
         raise JianbaoError("版式的 extends 形成了循环", Location(str(path)))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise JianbaoError(f"无法读取版式文件：{exc}", Location(str(path))) from None
+    except OSError as exc:
+        raise JianbaoError(f"无法读取版式文件：{os_reason(exc)}", Location(str(path))) from None
+    except UnicodeDecodeError:
+        raise JianbaoError("无法读取版式文件：不是 UTF-8 编码", Location(str(path)), "请用 UTF-8 编码保存") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

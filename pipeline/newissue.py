@@ -193,7 +193,7 @@ def new_issue(previous: Path, date: dt.date, out: Path | None = None) -> NewIssu
     except FileExistsError:
         raise JianbaoError(f"文件 {target} 已经存在，不会覆盖", hint="用 -o 指定另一个文件名，或先把已有的文件改名") from None
     except OSError as exc:
-        from .check import os_reason
+        from .errors import os_reason
 
         raise JianbaoError(f"无法写入 {target}：{os_reason(exc)}") from None
     return NewIssue(target, number, tuple(notes))

@@ -50,8 +50,8 @@ def render(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: int = 
         raise JianbaoError(f"分辨率 {dpi} 超出范围", hint=f"--dpi 应在 {MIN_DPI} 到 {MAX_DPI} 之间，校对用 110 左右即可")
     try:
         doc = pdfium.PdfDocument(str(pdf))
-    except (pdfium.PdfiumError, OSError) as exc:
-        raise JianbaoError(f"无法打开 PDF 文件 {pdf}：{exc}", hint="请确认这是一个完整的 PDF 文件") from None
+    except (pdfium.PdfiumError, OSError):
+        raise JianbaoError(f"无法打开 PDF 文件 {pdf}", hint="请确认这是一个完整的 PDF 文件") from None
     try:
         count = len(doc)
         wanted = pages or list(range(1, count + 1))

@@ -8,7 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
-from ..errors import JianbaoError, Location
+from ..errors import JianbaoError, Location, os_reason
 
 _REASONS = {
     errno.ENOENT: "输出文件夹不存在",
@@ -77,7 +77,7 @@ def _remove(tmp: Path) -> None:
 
 
 def _write_error_message(exc: OSError) -> str:
-    reason = _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    reason = _REASONS.get(exc.errno or 0) or os_reason(exc)
     return f"无法写入 PDF 文件：{reason}"
 
 
