@@ -296,5 +296,5 @@ class _CachedTTFont(TTFont):
         self.face = face
         self.encoding = TTEncoding()
         self.state = WeakKeyDictionary()
-        self._asciiReadable = rl_config.ttfAsciiReadable
+        self._asciiReadable = False  # no ASCII block in every first subset: only used glyphs are embedded
         self.shapable = not any(fnmatch(name, g) for g in (getattr(rl_config, "unShapedFontGlob", None) or ()))
