@@ -16,7 +16,7 @@ from .compose import CharStyle, Glyph, Line, Measure, Metrics, _fit_atoms, compo
 from .errors import JianbaoError, Location
 from .figures import Figure, FigureComposer
 from .layout import Layout, Length, Style
-from .model import NOTE_LABEL, Article, Issue, Paragraph
+from .model import Article, Issue, Paragraph
 
 MIN_FIT = 0.6  # a one-line field may shrink to this part of its size before it is an error
 
@@ -177,7 +177,7 @@ class _Assembler:
         inset = mh.issuer_indent * pitch
         date = f"{i.date.year}年{i.date.month}月{i.date.day}日"
         dated = self.placed(date, "mast_issuer", "masthead", "right", inset, field="date")
-        room = self.layout.page.block_width - 2 * inset - (dated.glyphs[-1].x - dated.glyphs[0].x) - 2 * pitch
+        room = self.layout.page.block_width - 2 * inset - (dated.glyphs[-1].x - dated.glyphs[0].x) - mh.issuer_date_gap * pitch
         issuer = self.placed(i.issuer, "mast_issuer", "masthead", "left", inset, room=room, field="issuer")
         items += [Fixed(issuer, mh.issuer_baseline), Fixed(dated, mh.issuer_baseline)]
         rule_y = mh.issuer_baseline + mh.rule_offset
@@ -229,8 +229,10 @@ class _Assembler:
             if not first_in_section and sp.before_article:
                 flow.append(Spacer(sp.before_article))
             if art.note:
-                m = self.measure(self.layout.grid.indent + 2, 2, cells=self.layout.grid.chars_per_line - 2)
-                flow += self.paragraph([(NOTE_LABEL, "heading1"), (art.note, "note")], "note", m, keep=True)
+                note = self.layout.note
+                cells = self.layout.grid.chars_per_line - note.inset
+                m = self.measure(self.layout.grid.indent + note.inset, note.inset, cells=cells)
+                flow += self.paragraph([(note.label, note.label_style), (art.note, "note")], "note", m, keep=True)
             flow.append(Outline(1, art.title.replace("\n", "")))
             flow += self.title_lines(art.title)
             if art.source:

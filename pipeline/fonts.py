@@ -17,7 +17,7 @@ from . import cjk
 from .errors import JianbaoError, Location
 from .fontload import registered
 from .layout import Layout
-from .model import NOTE_LABEL, Image, Issue, Paragraph, Table
+from .model import Image, Issue, Paragraph, Table
 from .resources import builtin_fonts_dir
 
 
@@ -118,7 +118,7 @@ def _texts(issue: Issue, layout: Layout) -> Iterator[tuple[str, str, Location]]:
             if art.source:
                 yield art.source, st("source").font, art.where
             if art.note:
-                yield NOTE_LABEL, st("heading1").font, art.where
+                yield layout.note.label, st(layout.note.label_style).font, art.where
                 yield art.note, st("note").font, art.where
             for block in art.blocks:
                 if isinstance(block, Paragraph):

@@ -81,6 +81,7 @@ class Masthead:
     rule_width: Length = Length(1.2)
     rule_colour: str = "red"
     issuer_indent: float = 0.0  # cells in from the block edges for issuer and date
+    issuer_date_gap: float = 2.0  # cells at least between the issuer and the date
     contents_gap_lines: int = 1  # empty grid lines between the rule and the contents
 
 
@@ -100,6 +101,15 @@ class Contents:
     section_indent: int = 0  # cells
     entry_indent: int = 1  # cells, also for continuation lines
     on_own_page: bool = True  # articles start on the page after the contents
+
+
+@dataclass(frozen=True)
+class Note:
+    """编者按: a label in the label style, then the note, set in from both edges of the text block."""
+
+    label: str = "编者按："
+    label_style: str = "heading1"
+    inset: int = 2  # cells in from each edge (the first line is indented by grid.indent more)
 
 
 @dataclass(frozen=True)
@@ -153,6 +163,7 @@ class Layout:
     masthead: Masthead = field(default_factory=Masthead)
     spacing: Spacing = field(default_factory=Spacing)
     contents: Contents = field(default_factory=Contents)
+    note: Note = field(default_factory=Note)
     folio: Folio = field(default_factory=Folio)
     tail: Tail = field(default_factory=Tail)
     photos: Photos = field(default_factory=Photos)
@@ -331,6 +342,10 @@ def load_layout(path: Path) -> Layout:
         raise JianbaoError(f"版式缺少样式：{'、'.join(missing)}", Location(str(path), field="styles"))
     if layout.grid.style not in ("grid", "book"):
         raise JianbaoError("grid.style 只能是 grid 或 book", Location(str(path), field="grid.style"))
+    if layout.note.label_style not in layout.styles:
+        raise JianbaoError(f"note.label_style 用了未定义的样式 {layout.note.label_style}", Location(str(path), field="note"))
+    if not 0 <= layout.note.inset <= layout.grid.chars_per_line // 3:
+        raise JianbaoError("note.inset 太大", Location(str(path), field="note.inset"))
     for name, st in layout.styles.items():
         if st.font not in layout.fonts.roles:
             raise JianbaoError(f"样式 {name} 用了未定义的字体角色 {st.font}", Location(str(path), field=f"styles.{name}"))

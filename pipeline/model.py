@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 
 from .errors import Location
 
-NOTE_LABEL = "编者按："  # printed before an article's note
-
 
 @dataclass(frozen=True)
 class Run:

@@ -202,7 +202,7 @@ def paginate(doc: Composed, layout: Layout, folio_line: FolioLine) -> list[Page]
             rules.append(Rule(left, left + layout.page.block_width, y, mh.rule_width, mh.rule_colour))
         for _, grid, item in draft.entries:
             if isinstance(item, Outline):
-                marks.append(Bookmark(item.level, item.title, pg.baseline(grid, 16.0) + 24))
+                marks.append(Bookmark(item.level, item.title, pg.block_top - grid * layout.line_pitch))  # line's top
             elif isinstance(item, Line):
                 placed.append(PlacedLine(item, left, pg.baseline(grid, item.size, item.grid_lines), grid))
             elif isinstance(item, Figure):
