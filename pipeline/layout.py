@@ -222,24 +222,24 @@ def _convert(tp: object, value: object, where: str, loc: Location) -> object:
         try:
             return to_points(value)
         except ValueError as exc:
-            raise JianbaoError(f"版式项 {where}：{exc}", loc) from None
+            raise JianbaoError(f"版式项 {where}：{exc}", dataclasses.replace(loc, field=where)) from None
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
-            raise JianbaoError(f"版式项 {where} 应为映射（键: 值）", loc)
+            raise JianbaoError(f"版式项 {where} 应为映射（键: 值）", dataclasses.replace(loc, field=where))
         return _build(tp, value, where, loc)
     if origin is dict:
         _, vt = typing.get_args(tp)
         if not isinstance(value, dict):
-            raise JianbaoError(f"版式项 {where} 应为映射（键: 值）", loc)
+            raise JianbaoError(f"版式项 {where} 应为映射（键: 值）", dataclasses.replace(loc, field=where))
         return {str(k): _convert(vt, v, f"{where}.{k}", loc) for k, v in value.items()}
     if origin is tuple:
         args = typing.get_args(tp)
         if not isinstance(value, list | tuple):
-            raise JianbaoError(f"版式项 {where} 应为列表", loc)
+            raise JianbaoError(f"版式项 {where} 应为列表", dataclasses.replace(loc, field=where))
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_convert(args[0], v, f"{where}[{i}]", loc) for i, v in enumerate(value))
         if len(value) != len(args):
-            raise JianbaoError(f"版式项 {where} 应有 {len(args)} 个值", loc)
+            raise JianbaoError(f"版式项 {where} 应有 {len(args)} 个值", dataclasses.replace(loc, field=where))
         return tuple(_convert(a, v, f"{where}[{i}]", loc) for i, (a, v) in enumerate(zip(args, value, strict=True)))
     if origin in (typing.Union, types.UnionType):
         members = [a for a in typing.get_args(tp) if a is not type(None)]
@@ -248,19 +248,19 @@ def _convert(tp: object, value: object, where: str, loc: Location) -> object:
         return _convert(members[0], value, where, loc)
     if tp is bool:
         if not isinstance(value, bool):
-            raise JianbaoError(f"版式项 {where} 应为 true 或 false", loc)
+            raise JianbaoError(f"版式项 {where} 应为 true 或 false", dataclasses.replace(loc, field=where))
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise JianbaoError(f"版式项 {where} 应为整数", loc)
+            raise JianbaoError(f"版式项 {where} 应为整数", dataclasses.replace(loc, field=where))
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise JianbaoError(f"版式项 {where} 应为数字", loc)
+            raise JianbaoError(f"版式项 {where} 应为数字", dataclasses.replace(loc, field=where))
         return float(value)
     if tp is str:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise JianbaoError(f"版式项 {where} 应为文字", loc)
+            raise JianbaoError(f"版式项 {where} 应为文字", dataclasses.replace(loc, field=where))
         return str(value)
     return value
 
@@ -328,7 +328,40 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
 
 
 def load_layout(path: Path) -> Layout:
-    """Read and validate a layout file (following ``extends``)."""
+    """Read and validate a layout file (following ``extends``); errors point at the key's line."""
+    try:
+        return _load_layout(path)
+    except JianbaoError as exc:
+        where = exc.where
+        if where is None or where.line is not None or where.file != str(path) or not where.field:
+            raise
+        line_col = _key_positions(path).get(where.field)
+        if line_col is None:
+            raise
+        raise JianbaoError(exc.message, dataclasses.replace(where, line=line_col[0], column=line_col[1]), exc.hint) from None
+
+
+def _key_positions(path: Path) -> dict[str, tuple[int, int]]:
+    """Dotted key → (line, column) of its value in the layout file (``grid.chars_per_line`` …)."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    found: dict[str, tuple[int, int]] = {}
+
+    def walk(node: yaml.Node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = f"{prefix}.{key.value}" if prefix else str(key.value)
+                found[name] = (value.start_mark.line + 1, value.start_mark.column + 1)
+                walk(value, name)
+
+    if root is not None:
+        walk(root, "")
+    return found
+
+
+def _load_layout(path: Path) -> Layout:
     raw = _read_raw(path)
     raw["source_dir"] = str(path.parent)
     raw["source_path"] = str(path)

@@ -51,6 +51,13 @@ def test_impossible_layouts_are_refused_with_the_key(tmp_path: Path, text: str, 
         assert info.value.where.field == field, str(info.value)
 
 
+def test_layout_errors_point_at_the_line_of_the_key(tmp_path: Path) -> None:
+    path = layout_with(tmp_path, "grid:\n  chars_per_line: 二十六\n")
+    with pytest.raises(JianbaoError) as info:
+        load_layout(path)
+    assert (info.value.where.line, info.value.where.field) == (3, "grid.chars_per_line")
+
+
 def test_fonts_are_not_looked_up_in_the_working_folder(tmp_path: Path) -> None:
     """A stray font file of the same name where the clerk happens to be must not change the PDF."""
     first = build(SAMPLE, tmp_path / "a").output.read_bytes()
