@@ -256,7 +256,7 @@ SLACK_AT_LATIN = 3.0  # the cell goes beside a Latin/digit run: the Chinese stay
 SLACK_SPREAD = 50.0  # no such place: the cell is spread over the line, which leaves the grid
 LONE_LAST_LINE = 80.0  # the paragraph's last line holds a single character (孤字)
 PER_LINE = 0.01  # among equal choices, fewer lines
-WINDOW = 8  # lines with more empty cells than this are only tried when nothing fuller fits
+WINDOW = 4  # lines with more empty cells than this are only tried when nothing fuller fits
 
 
 class _SlotCount:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 from reportlab.lib.colors import CMYKColor, CMYKColorSep
@@ -22,6 +23,12 @@ def _colour(layout: Layout, name: str) -> CMYKColor:
     return CMYKColor(cyan, magenta, yellow, black)
 
 
+@functools.cache
+def _advance(font: str, ch: str) -> float:
+    """Advance of ``ch`` in ``font``, in em (reportlab's own widths, as the PDF will use them)."""
+    return pdfmetrics.stringWidth(ch, font, 1000.0) / 1000.0
+
+
 def _runs(pl: PlacedLine) -> list[tuple[Glyph, str, float]]:
     """Split a line into runs of one font whose glyphs are evenly spaced: (first glyph, text, Tc).
 
@@ -38,7 +45,7 @@ def _runs(pl: PlacedLine) -> list[tuple[Glyph, str, float]]:
             prev, nxt = glyphs[j - 1], glyphs[j]
             if (nxt.font, nxt.size, nxt.colour, nxt.fake_bold) != (g.font, g.size, g.colour, g.fake_bold):
                 break
-            gap = nxt.x - prev.x - pdfmetrics.stringWidth(prev.ch, prev.font, prev.size)
+            gap = nxt.x - prev.x - _advance(prev.font, prev.ch) * prev.size
             if tc is None:
                 tc = gap
             elif abs(gap - tc) > 0.01:
