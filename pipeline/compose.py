@@ -370,7 +370,8 @@ def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], 
     spread = 0.0  # points added after every cluster when the line cannot keep the grid
     on_grid = True
     if slack > 0 and m.justify and not last:
-        slots = _slack_slots(clusters)
+        # runs with Chinese on both sides first: they stay centred, with the spare cell split around them
+        slots = sorted(_slack_slots(clusters), key=lambda k: k in (0, len(clusters) - 1))
         if slots:
             for i in range(slack):
                 cells[slots[i % len(slots)]] += 1
