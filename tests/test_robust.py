@@ -655,13 +655,24 @@ def test_two_builds_writing_the_same_pdf_at_once_leave_one_complete_file(
         assert leftovers(out) == ["big.pdf"]
 
 
+def output_folder(tmp_path: Path) -> tuple[Path, Path]:
+    out = tmp_path / "out"
+    out.mkdir()
+    return out, out / "big.pdf"
+
+
+def stray_temps(out: Path) -> list[str]:
+    """Files beside big.pdf; each must be a hidden temp file of write_atomic."""
+    stray = [n for n in leftovers(out) if n != "big.pdf"]
+    assert all(re.fullmatch(r"\.big\.pdf\.\d+-[0-9a-f]+\.tmp", n) for n in stray), stray
+    return stray
+
+
 def test_a_build_killed_at_random_moments_leaves_the_old_or_the_new_pdf(
     two_versions: tuple[Path, Path, bytes, bytes], tmp_path: Path
 ) -> None:
     a, _, pdf_a, pdf_b = two_versions
-    out = tmp_path / "out"
-    out.mkdir()
-    target = out / "big.pdf"
+    out, target = output_folder(tmp_path)
     start = time.perf_counter()
     proc = builder(a, out)
     proc.communicate(timeout=120)
@@ -676,8 +687,7 @@ def test_a_build_killed_at_random_moments_leaves_the_old_or_the_new_pdf(
         proc.communicate(timeout=60)
         assert target.read_bytes() in (pdf_a, pdf_b)
         assert_valid_pdf(target)
-        stray = [n for n in leftovers(out) if n != "big.pdf"]
-        assert all(re.fullmatch(r"\.big\.pdf\.\d+-[0-9a-f]+\.tmp", n) for n in stray), stray
+        stray = stray_temps(out)
         for n in stray:
             (out / n).unlink()
 
@@ -687,9 +697,7 @@ def test_a_build_killed_after_writing_its_temp_file_leaves_the_old_pdf_and_the_n
 ) -> None:
     """The documented leftover: SIGKILL between fsync and rename (made certain here by a slow fsync)."""
     a, _, pdf_a, pdf_b = two_versions
-    out = tmp_path / "out"
-    out.mkdir()
-    target = out / "big.pdf"
+    out, target = output_folder(tmp_path)
     target.write_bytes(pdf_b)
     flag = tmp_path / "fsync-reached"
     slow_fsync = textwrap.dedent(
@@ -711,8 +719,8 @@ def test_a_build_killed_after_writing_its_temp_file_leaves_the_old_pdf_and_the_n
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
     assert target.read_bytes() == pdf_b
-    stray = [n for n in leftovers(out) if n != "big.pdf"]
-    assert len(stray) == 1 and re.fullmatch(r"\.big\.pdf\.\d+-[0-9a-f]+\.tmp", stray[0]), stray
+    stray = stray_temps(out)
+    assert len(stray) == 1, stray
     assert (out / stray[0]).read_bytes() == pdf_a  # complete, but never renamed into place
     # the next build writes the new PDF and removes the dead build's temp file
     build(a, out)
