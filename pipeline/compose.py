@@ -37,7 +37,11 @@ class CharStyle:
 
 @dataclass(frozen=True)
 class Glyph:
-    """One character placed on a line: x from the text block's left edge, in points."""
+    """One character placed on a line: x from the text block's left edge, in points.
+
+    ``extra`` (em) widens the glyph's advance: a blank on the grid drawn as part of the glyph before
+    it (pipeline.variants), so that the text copies out without a space there.
+    """
 
     ch: str
     x: float
@@ -45,6 +49,7 @@ class Glyph:
     size: float
     colour: str = "black"
     fake_bold: float = 0.0
+    extra: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -253,14 +258,26 @@ def _letters(atom: list[Cluster]) -> int:
 
 # Costs of a non-final line that cannot be filled exactly (per empty cell):
 SLACK_AT_LATIN = 3.0  # the cell goes beside a Latin/digit run: the Chinese stays on the grid
+SLACK_AT_MARK = 6.0  # the cell follows a mark (after 。？！ first): the Chinese stays on the grid
 SLACK_SPREAD = 50.0  # no such place: the cell is spread over the line, which leaves the grid
 LONE_LAST_LINE = 80.0  # the paragraph's last line holds a single character (孤字)
 PER_LINE = 0.01  # among equal choices, fewer lines
 WINDOW = 4  # lines with more empty cells than this are only tried when nothing fuller fits
 
 
+def _blank_after_mark(clusters: list[Cluster], k: int) -> bool:
+    """May a spare cell follow cluster k (a mark whose ink sits at the left of its cell)?
+
+    Not inside a run of closing marks and stops: the cell goes after the last of them.
+    """
+    c = clusters[k]
+    if not (c.wide and len(c.chars) == 1 and c.first in cjk.LEFT_INK):
+        return False
+    return k + 1 < len(clusters) and clusters[k + 1].first not in cjk.LEFT_INK
+
+
 class _SlotCount:
-    """How many runs of a line can take spare cells (``_slack_slots``), in constant time per line."""
+    """Where a line can take spare cells, in constant time per line: (beside runs, after marks)."""
 
     def __init__(self, atoms: list[list[Cluster]]):
         clusters = [c for a in atoms for c in a]
@@ -271,24 +288,28 @@ class _SlotCount:
         self.next_wide = [k + 1 < len(clusters) and wide[k + 1] for k in range(len(clusters))]
         either = [n and (p or q) for n, p, q in zip(self.narrow, self.prev_wide, self.next_wide, strict=True)]
         self.prefix = list(itertools.accumulate(either, initial=0))
+        marks = (_blank_after_mark(clusters, k) for k in range(len(clusters)))
+        self.marks = list(itertools.accumulate(marks, initial=0))
 
-    def __call__(self, i: int, j: int) -> int:
-        """Slots of the line made of atoms i..j-1."""
+    def __call__(self, i: int, j: int) -> tuple[int, int]:
+        """Slots of the line made of atoms i..j-1: runs that may grow, and marks a cell may follow."""
         a, b = self.starts[i], self.starts[j] - 1
         if a == b:
-            return 0
+            return 0, 0
         inner = self.prefix[b] - self.prefix[a + 1]
         first = self.narrow[a] and self.next_wide[a]
         last = self.narrow[b] and self.prev_wide[b]
-        return inner + first + last
+        return inner + first + last, self.marks[b] - self.marks[a]
 
 
-def _line_cost(slack: int, slots: int) -> float:
-    """The cost of a non-final line that keeps ``slack`` empty cells."""
+def _line_cost(slack: int, slots: tuple[int, int]) -> float:
+    """The cost of a non-final line that keeps ``slack`` empty cells, given its (run, mark) slots."""
     if slack <= 0:
         return 0.0
-    if slots:  # more than one cell beside one run reads as a gap: cost it like the spread
-        return SLACK_AT_LATIN * slack * max(1.0, slack / slots) ** 2
+    runs, marks = slots
+    if runs + marks:  # more than one cell in one place reads as a gap: cost it like the spread
+        per_cell = SLACK_AT_LATIN if runs >= slack else SLACK_AT_MARK
+        return per_cell * slack * max(1.0, slack / (runs + marks)) ** 2
     # spread cells cost quadratically: two lines with one spare cell each read better than one with two
     return SLACK_SPREAD * slack * slack
 
@@ -298,8 +319,9 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
 
     A line holds whole atoms and fills its cells exactly, or takes one more 、，。 hanging past the
     edge (where allowed), or keeps empty cells: those cost, least when they can sit beside a Latin or
-    digit run. Looking at the paragraph as a whole lets an earlier line shift the breaks of later ones
-    so that a mark lands where it can hang, and keeps a lone character off the last line.
+    digit run or after a mark, most when they must be spread over the line. Looking at the paragraph
+    as a whole lets an earlier line shift the breaks of later ones so that a mark lands where it can
+    hang, and keeps a lone character off the last line.
     """
     first_cap, rest_cap = m.cells - m.indent, m.cells - m.rest_indent
     atoms = _fit_atoms(atoms, max(1, min(first_cap, rest_cap)), m.pitch)
@@ -361,6 +383,25 @@ def _slack_slots(clusters: list[Cluster]) -> list[int]:
     return slots
 
 
+# Which marks a spare cell follows first: the end of a sentence, then of a clause, then a pause.
+_MARK_ORDER = ("。？！", "；：", "，、．")
+
+
+def _mark_slots(clusters: list[Cluster]) -> list[int]:
+    """Marks (cluster indexes) that a spare cell may follow, best first."""
+    found = [k for k in range(len(clusters)) if _blank_after_mark(clusters, k)]
+
+    def rank(k: int) -> int:  # of the strongest mark in the run that ends at k (。” ranks as 。)
+        best = len(_MARK_ORDER)
+        while k >= 0 and clusters[k].wide and clusters[k].first in cjk.LEFT_INK:
+            ch = clusters[k].first
+            best = min(best, next((r for r, group in enumerate(_MARK_ORDER) if ch in group), best))
+            k -= 1
+        return best
+
+    return sorted(found, key=rank)
+
+
 def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], bool]:
     """Glyph x positions for a grid line; returns (glyphs, on_grid)."""
     clusters = draft.clusters()
@@ -370,8 +411,9 @@ def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], 
     spread = 0.0  # points added after every cluster when the line cannot keep the grid
     on_grid = True
     if slack > 0 and m.justify and not last:
-        # runs with Chinese on both sides first: they stay centred, with the spare cell split around them
-        slots = sorted(_slack_slots(clusters), key=lambda k: k in (0, len(clusters) - 1))
+        # runs with Chinese on both sides first: they stay centred, with the spare cell split around them;
+        # then marks, which take the cell after their glyph
+        slots = sorted(_slack_slots(clusters), key=lambda k: k in (0, len(clusters) - 1)) + _mark_slots(clusters)
         if slots:
             for i in range(slack):
                 cells[slots[i % len(slots)]] += 1
@@ -383,9 +425,13 @@ def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], 
     for k, c in enumerate(clusters):
         box = cells[k] * m.pitch
         if c.wide:
+            blank = (cells[k] - len(c.chars)) * m.pitch
             for i, ((ch, st), f) in enumerate(zip(c.chars, c.fonts, strict=True)):
-                if ch != "\u3000":
-                    glyphs.append(Glyph(ch, x + i * m.pitch, f, st.size, st.colour, st.fake_bold))
+                if ch == "\u3000":
+                    _ideographic_space(glyphs, clusters, k, x, box, st)
+                    continue
+                extra = blank / st.size if i == len(c.chars) - 1 else 0.0
+                glyphs.append(Glyph(ch, x + i * m.pitch, f, st.size, st.colour, st.fake_bold, extra))
         elif not c.space:
             free = box - c.width_pt
             at_start, at_end = k == 0, k == len(clusters) - 1 and not last
@@ -395,6 +441,21 @@ def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], 
                 gx += adv
         x += box + spread
     return glyphs, on_grid
+
+
+def _ideographic_space(glyphs: list[Glyph], clusters: list[Cluster], k: int, x: float, box: float, st: CharStyle) -> None:
+    """An ideographic space (U+3000) written in the text: its cell (``box`` wide, at ``x``) stays empty.
+
+    Between two Chinese characters the cell is drawn as part of the glyph before (a wider advance)
+    and the space itself with no advance where the next character starts, so that the line copies
+    out as written and text extractors see no gap. At a line's edge it is not drawn.
+    """
+    if not glyphs or k == 0 or k + 1 >= len(clusters) or not (clusters[k - 1].wide and clusters[k + 1].wide):
+        return
+    prev = glyphs[-1]
+    glyphs[-1] = Glyph(prev.ch, prev.x, prev.font, prev.size, prev.colour, prev.fake_bold, prev.extra + box / prev.size)
+    font = clusters[k].fonts[0]
+    glyphs.append(Glyph("\u3000", x + box, font, st.size, st.colour, st.fake_bold, -1.0))
 
 
 def compose_paragraph(chars: list[tuple[str, CharStyle]], m: Measure, metrics: Metrics) -> list[list[Glyph]]:

@@ -11,6 +11,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from .compose import Glyph
 from .draw_photos import draw_photo, raw_streams
+from .fontload import variant
 from .layout import Layout
 from .paginate import Page, PlacedLine
 
@@ -37,20 +38,21 @@ def _runs(pl: PlacedLine) -> list[tuple[Glyph, str, float]]:
     """
     runs: list[tuple[Glyph, str, float]] = []
     glyphs = pl.line.glyphs
+    drawn = [variant(g.font, g.ch, g.extra) if g.extra else g.ch for g in glyphs]
     i = 0
     while i < len(glyphs):
         g = glyphs[i]
-        text, tc, j = g.ch, None, i + 1
+        text, tc, j = drawn[i], None, i + 1
         while j < len(glyphs):
             prev, nxt = glyphs[j - 1], glyphs[j]
             if (nxt.font, nxt.size, nxt.colour, nxt.fake_bold) != (g.font, g.size, g.colour, g.fake_bold):
                 break
-            gap = nxt.x - prev.x - _advance(prev.font, prev.ch) * prev.size
+            gap = nxt.x - prev.x - _advance(prev.font, drawn[j - 1]) * prev.size
             if tc is None:
                 tc = gap
             elif abs(gap - tc) > 0.01:
                 break
-            text += nxt.ch
+            text += drawn[j]
             j += 1
         runs.append((g, text, tc or 0.0))
         i = j

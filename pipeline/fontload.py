@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import struct
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
@@ -28,9 +29,10 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace, TTFontFile
 
+from . import variants
 from .errors import JianbaoError, Location
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 _LAZY = ("hmetrics", "glyphPos")  # needed only to subset: unpacked on first use
 _DROPPED = ("_ttf_data", "_pdfScale", "glyphToChar", *_LAZY)  # not cached (or cached apart)
 
@@ -81,6 +83,7 @@ def _face(path: Path, stamp: tuple[int, int]) -> TTFontFace:
     except Exception:  # reportlab raises TTFError, struct.error, IndexError… for a bad file
         hint = "只支持 TrueType（glyf）轮廓的 .ttf 字体；OTF/CFF 字体请先用 fonts/build_fonts.py 转换"
         raise JianbaoError(f"无法读取字体 {path.name}：不是可用的 TrueType 字体文件", Location(str(path)), hint) from None
+    _fix_shared_advances(parsed)
     blob = _pack(parsed, key)
     if blob is None:
         return parsed  # an attribute the cache cannot hold (a newer reportlab?): use the parse as it is
@@ -88,6 +91,19 @@ def _face(path: Path, stamp: tuple[int, int]) -> TTFontFace:
         _write_cache(cache, blob)
     face = _unpack(blob, key, path, stamp)
     return face if face is not None else parsed
+
+
+def _fix_shared_advances(face: TTFontFace) -> None:
+    """Give glyphs past hhea's numberOfHMetrics the font's own advance, not reportlab's scaled one.
+
+    reportlab keeps those glyphs' advance in PDF units (per 1000 em), and writes it into the
+    embedded subset's hmtx: in a font whose em is not 1000 units, the PDF /Widths and the font
+    program then disagree (PDF/A requires them to match).
+    """
+    count = struct.unpack(">H", face.get_table("hhea")[34:36])[0]
+    if 0 < count < len(face.hmetrics):
+        shared = face.hmetrics[count - 1][0]
+        face.hmetrics[count:] = [(shared, lsb) for _, lsb in face.hmetrics[count:]]
 
 
 def _cache_dir() -> Path | None:
@@ -234,6 +250,10 @@ class _Metrics:
     def __iter__(self) -> Iterator[tuple[float, int]]:
         return zip(self.advances, self.bearings, strict=True)
 
+    def append(self, metric: tuple[float, int]) -> None:
+        self.advances.append(metric[0])
+        self.bearings.append(metric[1])
+
 
 class _CachedFace(TTFontFace):
     """reportlab's TTFontFace with its parsed state restored from the cache, not parsed from the file.
@@ -298,3 +318,33 @@ class _CachedTTFont(TTFont):
         self.state = WeakKeyDictionary()
         self._asciiReadable = False  # no ASCII block in every first subset: only used glyphs are embedded
         self.shapable = not any(fnmatch(name, g) for g in (getattr(rl_config, "unShapedFontGlob", None) or ()))
+
+
+def variant(font_name: str, ch: str, extra_em: float) -> str:
+    """``ch`` drawn with ``extra_em`` more advance (see pipeline.variants), as the text to draw.
+
+    The font gets a glyph made of the same outline with the wider advance, under the variant's
+    private code; its width in the PDF and in the embedded font program agree. Returns ``ch`` itself
+    when no variant can be made (the blank then stays a gap between glyphs).
+    """
+    extra = variants.milli_em(extra_em)
+    code = variants.code_for(ch, extra) if extra else None
+    face = pdfmetrics.getFont(font_name).face
+    base = face.charToGlyph.get(ord(ch)) if len(ch) == 1 else None
+    if code is None or base is None:
+        return ch
+    if code not in face.charToGlyph:
+        glyph_pos, metrics = face.glyphPos, face.hmetrics
+        advance, bearing = metrics[base]
+        units = round(extra * face.unitsPerEm / 1000)
+        if advance + units < 0:
+            return ch
+        glyph = len(glyph_pos)  # a new glyph index past the font's own: its outline spans the base's
+        glyph_pos.append(glyph_pos[base])
+        glyph_pos.append(glyph_pos[base + 1])
+        while len(metrics) < glyph:
+            metrics.append((0, 0))
+        metrics.append((advance + units, bearing))
+        face.charWidths[code] = face.charWidths.get(ord(ch), face.defaultWidth) + units * 1000 / face.unitsPerEm
+        face.charToGlyph[code] = glyph
+    return chr(code)

@@ -2,11 +2,13 @@
 
 One line per printed line: page, grid line (or ``--`` off the grid), kind, where the line starts and
 ends in cells of the body grid from the block's left edge, the cells of glyphs that are off the grid
-(``~``), and the text. A composition change shows up as a readable diff.
+(``~``), and the text, with ``_`` for each empty cell that a glyph's advance carries (a blank after a
+mark, an ideographic space). A composition change shows up as a readable diff.
 """
 
 from __future__ import annotations
 
+from .compose import Glyph
 from .layout import Layout
 from .paginate import Page
 
@@ -17,6 +19,15 @@ def _cells(x: float, pitch: float) -> str:
 
 def _off_grid(x: float, pitch: float) -> bool:
     return abs(x / pitch - round(x / pitch)) > 0.02
+
+
+def _text(glyphs: tuple[Glyph, ...], pitch: float) -> str:
+    out = []
+    for g in glyphs:
+        out.append(g.ch)
+        if g.extra > 0:
+            out.append("_" * round(g.extra * g.size / pitch))
+    return "".join(out).replace("_\u3000", "\u3000")
 
 
 def trace(pages: list[Page], layout: Layout) -> str:
@@ -39,5 +50,7 @@ def trace(pages: list[Page], layout: Layout) -> str:
             if pl.line.kind in ("body", "heading", "note", "toc", "section") and layout.grid.style == "grid":
                 bad = [g for g in glyphs if _off_grid(g.x, pitch) and g.ch.isalpha() and not g.ch.isascii()]
                 off = f" ~{len(bad)}" if bad else ""
-            out.append(f"  {grid} {pl.line.kind:<8} {_cells(start, pitch):>6}..{_cells(end, pitch):>6}{off} {pl.line.text}")
+            out.append(
+                f"  {grid} {pl.line.kind:<8} {_cells(start, pitch):>6}..{_cells(end, pitch):>6}{off} {_text(glyphs, pitch)}"
+            )
     return "\n".join(out) + "\n"

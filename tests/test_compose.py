@@ -1,7 +1,8 @@
 """Line breaking on the grid, stated as text pictures of the expected lines.
 
 A fake font gives every wide character one cell and every narrow one half a cell, so the pictures
-are exact. ``|`` marks the right edge of the measure; a hanging mark stands after it.
+are exact. ``|`` marks the right edge of the measure; a hanging mark stands after it; ``　`` is an
+empty cell that a glyph's advance carries (a spare cell after a mark, an ideographic space).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from pipeline import cjk
-from pipeline.compose import CharStyle, Measure, compose_paragraph
+from pipeline.compose import CharStyle, Glyph, Measure, compose_paragraph
 
 
 class FixedMetrics:
@@ -29,10 +30,16 @@ def picture(text: str, cells: int = 8, indent: int = 2, hang: bool = True, stric
     m = Measure(cells=cells, pitch=PITCH, indent=indent, hang=hang, strict=strict)
     rows = []
     for glyphs in compose_paragraph([(c, STYLE) for c in text], m, FixedMetrics()):
-        inside = "".join(g.ch for g in glyphs if g.x < cells * PITCH - 0.01)
-        outside = "".join(g.ch for g in glyphs if g.x >= cells * PITCH - 0.01)
+        inside = "".join(_cell_text(g) for g in glyphs if g.x < cells * PITCH - 0.01)
+        outside = "".join(_cell_text(g) for g in glyphs if g.x >= cells * PITCH - 0.01)
         rows.append(inside + "|" + outside)
     return rows
+
+
+def _cell_text(g: Glyph) -> str:
+    if g.extra < 0:  # an ideographic space drawn with no advance: its cell is the glyph before's
+        return ""
+    return g.ch + "　" * round(g.extra)
 
 
 def positions(text: str, cells: int = 8, indent: int = 2) -> list[list[float]]:
@@ -113,7 +120,30 @@ def test_slack_goes_next_to_digits_so_chinese_stays_on_the_grid() -> None:
                 assert abs(g.x / PITCH - round(g.x / PITCH)) < 1e-6, g
 
 
-def test_slack_without_digits_is_spread_evenly() -> None:
+def test_slack_goes_after_a_mark_so_chinese_stays_on_the_grid() -> None:
+    # "：" cannot start the second line and may not hang: 甲 goes down, the spare cell follows "，"
+    assert picture("一，二三四五六七：乙丙丁戊己庚辛壬", cells=8, indent=0) == [
+        "一，　二三四五六|",
+        "七：乙丙丁戊己庚|",
+        "辛壬|",
+    ]
+
+
+def test_the_spare_cell_prefers_a_full_stop_and_never_splits_marks() -> None:
+    # the cell follows "。" rather than "，", and after "”" rather than between "。" and "”"
+    assert picture("一，二“三。”四五六：七八九十甲乙", cells=10, indent=0)[0] == "一，二“三。”　四五|"
+
+
+def test_an_ideographic_space_keeps_its_cell_inside_the_glyph_before() -> None:
+    rows = picture("一二三四\u3000五六七八九十甲乙", cells=8, indent=0)
+    assert rows[0] == "一二三四　五六七|"
+    first = compose_paragraph([(c, STYLE) for c in "一二三四\u3000五六七八九十甲乙"], Measure(8, PITCH), FixedMetrics())[0]
+    space = next(g for g in first if g.ch == "\u3000")
+    assert (space.x, space.extra) == (5 * PITCH, -1.0)  # where 五 starts, with no advance: copies out as written
+
+
+def test_slack_without_marks_or_digits_is_spread_evenly() -> None:
+    # a line of Chinese only that must give up a cell has nowhere on the grid to keep it
     rows = positions("一二三四五“六”七八九十甲乙丙丁戊己")
     first = rows[0]
     gaps = {round(b - a, 6) for a, b in pairwise(first)}

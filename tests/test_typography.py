@@ -1,10 +1,11 @@
 """The referee's verdict on the sample and the stress issue, in the grid layouts and the book layout.
 
-Grid style (issue 3's command): every line rule holds, lines are flush, the body sits on the line grid,
-and copy/paste gives no stray spaces. Two things the grid cannot always have at once are measured,
-not hidden: a line that must keep an empty cell between Chinese characters spreads it (so its Han
-leave the character grid), and the sample's one ideographic space is a full cell (c4 reads it as a
-word space wider than half an em).
+Grid style (issue 3's command, every check of it hard): every line rule holds, lines are flush, every
+Han character sits in a cell of the character grid and every line on the line grid, and copy/paste
+gives no stray spaces. A line that must end a cell early keeps the spare cell after a mark (drawn as
+part of the mark, so it does not copy out as a space). A line of Chinese characters only cannot keep
+such a cell on the grid: it is spread (tests/test_compose.py shows it); the stress issue gives each
+hazard line a comma, as real text has.
 """
 
 from __future__ import annotations
@@ -64,23 +65,12 @@ def failing(checks: dict[str, dict]) -> set[str]:
 
 
 @pytest.mark.parametrize("layout", ["jianbao", "gbt9704"])
-def test_sample_on_the_grid(built: dict, referee: Path, layout: str) -> None:
-    checks = verdict(referee, built[("2023-21", layout)], SAMPLE, *grid_args(layout))
-    assert failing(checks) <= {"c3", "c4"}, failing(checks)
-    c4 = checks["c4"]
-    assert c4["status"] == "PASS" or all("区|暖" in ex["message"] for ex in c4["examples"]), c4
-    han_on_grid = checks["c3"]["value"]
-    on, total = (int(x) for x in han_on_grid.split()[0].split("/"))
-    assert on / total >= 0.97, han_on_grid
-    if layout == "jianbao":
-        assert checks["c3"]["status"] == "PASS"
-
-
-@pytest.mark.parametrize("layout", ["jianbao", "gbt9704"])
-def test_stress_issue_keeps_every_line_rule_on_the_grid(built: dict, referee: Path, layout: str) -> None:
-    checks = verdict(referee, built[("stress", layout)], STRESS, *grid_args(layout))
-    for cid in ("a1", "a2", "a3", "c1", "c2", "c5", "d1", "d2", "h1", "e1", "e2", "e4", "e5", "p1", "p2", "p3"):
-        assert checks[cid]["status"] == "PASS", (cid, checks[cid]["value"], checks[cid]["examples"][:3])
+@pytest.mark.parametrize("issue", [SAMPLE, STRESS], ids=["sample", "stress"])
+def test_every_grid_check_passes(built: dict, referee: Path, issue: Path, layout: str) -> None:
+    checks = verdict(referee, built[(issue.stem, layout)], issue, *grid_args(layout))
+    assert not failing(checks), {cid: (checks[cid]["value"], checks[cid]["examples"][:3]) for cid in failing(checks)}
+    on, total = (int(n) for n in checks["c3"]["value"].split()[0].split("/"))
+    assert on == total > 2000, checks["c3"]["value"]  # every Han character of the body, on the grid
 
 
 @pytest.mark.parametrize("issue", [SAMPLE, STRESS], ids=["sample", "stress"])
@@ -88,3 +78,36 @@ def test_book_style_passes_the_default_hard_set(built: dict, referee: Path, issu
     checks = verdict(referee, built[(issue.stem, "book")], issue)
     assert not failing(checks), {cid: checks[cid]["examples"][:3] for cid in failing(checks)}
     assert checks["b2"]["status"] == "PASS"  # line-end marks take half a cell
+
+
+def test_a_spare_cell_after_a_mark_copies_out_without_a_space(built: dict) -> None:
+    """The stress issue's first line keeps a spare cell after "，" (its "；" may not start line two)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(built[("stress", "jianbao")])
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "洪荒日月盈昃，宿列张寒来暑往秋，冬藏闰余成岁律\r\n吕；月盈昃" in text
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gbt9704"])
+def test_pdf_widths_agree_with_the_embedded_font_programs(built: dict, layout: str) -> None:
+    """Widened glyph variants included: every /Widths entry is the glyph's advance in its font program."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
+
+    checked = 0
+    for issue in ("2023-21", "stress"):
+        for page in PdfReader(built[(issue, layout)]).pages:
+            for font in page["/Resources"]["/Font"].values():
+                font = font.get_object()
+                program = TTFont(io.BytesIO(font["/FontDescriptor"]["/FontFile2"].get_data()))
+                scale = 1000 / program["head"].unitsPerEm
+                cmap = program["cmap"].tables[0].cmap
+                first = font["/FirstChar"]
+                for code, width in enumerate(font["/Widths"], start=first):
+                    if code in cmap:
+                        assert abs(program["hmtx"][cmap[code]][0] * scale - width) <= 1, (font["/BaseFont"], code)
+                        checked += 1
+    assert checked > 500
