@@ -432,15 +432,26 @@ def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], 
                     continue
                 extra = blank / st.size if i == len(c.chars) - 1 else 0.0
                 glyphs.append(Glyph(ch, x + i * m.pitch, f, st.size, st.colour, st.fake_bold, extra))
-        elif not c.space:
-            free = box - c.width_pt
-            at_start, at_end = k == 0, k == len(clusters) - 1 and not last
+        elif not c.space and (k == 0 or not _joined(clusters[k - 1], c)):
+            # the pieces of one run (an address broken after . / - _) are set together in their boxes
+            end = k + 1
+            while end < len(clusters) and _joined(clusters[end - 1], clusters[end]):
+                end += 1
+            run = clusters[k:end]
+            free = sum(cells[k:end]) * m.pitch + (end - k - 1) * spread - sum(r.width_pt for r in run)
+            at_start, at_end = k == 0, end == len(clusters) and not last
             gx = x + (0.0 if at_start else free if at_end else free / 2)
-            for (ch, st), f, adv in zip(c.chars, c.fonts, c.widths, strict=True):
-                glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold))
-                gx += adv
+            for piece in run:
+                for (ch, st), f, adv in zip(piece.chars, piece.fonts, piece.widths, strict=True):
+                    glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold))
+                    gx += adv
         x += box + spread
     return glyphs, on_grid
+
+
+def _joined(a: Cluster, b: Cluster) -> bool:
+    """Are a and b consecutive pieces of one Latin/digit run (no space or wide character between)?"""
+    return not (a.wide or a.space or b.wide or b.space)
 
 
 def _ideographic_space(glyphs: list[Glyph], clusters: list[Cluster], k: int, x: float, box: float, st: CharStyle) -> None:
