@@ -10,6 +10,11 @@ from process start until the PDF is written (median of several runs), peak resid
 process (``wait4`` rusage), and the PDF size. The marginal cost of a page is the difference between
 the 10x issue and the sample divided by the difference in pages. The batch figure is one
 ``build`` call over 50 issue files (with ``-j 2`` when the CLI has it).
+
+The figures are warm, as for a clerk's second build: one untimed build first compiles the .pyc
+files (into the benchmark's own folder, also when PYTHONDONTWRITEBYTECODE is set) and fills the
+per-user caches (font metrics, title word breaks) in a cache folder of its own. One figure is cold:
+the sample with the caches turned off (``JIANBAO_CACHE_DIR=`` empty), as the very first build.
 """
 
 from __future__ import annotations
@@ -63,10 +68,14 @@ def run_process(args: list[str], env: dict[str, str]) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, stderr)
 
 
-def environment() -> dict[str, str]:
+def environment(work: Path) -> dict[str, str]:
+    """The clerk's environment: this checkout, .pyc files kept (in ``work``), caches in ``work``."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.pop("PYTHONPROFILEIMPORTTIME", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its .pyc files
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["JIANBAO_CACHE_DIR"] = str(work / "cache")
     return env
 
 
@@ -170,8 +179,8 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def profile(env: dict[str, str]) -> None:
-    """Where the time of one build goes: module import times, then a cProfile of an in-process build."""
+def profile(env: dict[str, str], big: Path) -> None:
+    """Where the time of one build goes: module import times, each stage in-process, then a cProfile."""
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "pipeline", "build", str(SAMPLE), "-o", tempfile.mkdtemp()],
         cwd=ROOT,
@@ -187,6 +196,14 @@ def profile(env: dict[str, str]) -> None:
     print("\nimport time (cumulative, top-level modules):")
     for us, name in sorted(rows, reverse=True)[:15]:
         print(f"  {us / 1000:7.1f} ms  {name}")
+    print("\neach stage, in a fresh process (imports before the first stage; ms):")
+    stages = [_stages(env, SAMPLE), _stages(env, big)]
+    extra = stages[1]["pages"] - stages[0]["pages"]
+    print(f"  {'stage':<16}{'sample':>9}{'10x':>9}{'per extra page':>16}")
+    for name in stages[0]:
+        if name != "pages":
+            a, b = stages[0][name], stages[1][name]
+            print(f"  {name:<16}{a:9.1f}{b:9.1f}{(b - a) / extra:16.2f}")
     code = f"""
 import cProfile, pstats, sys, tempfile
 from pathlib import Path
@@ -203,30 +220,83 @@ pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
     print(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True).stdout)
 
 
+_STAGES = """
+import gc, json, sys, time
+from pathlib import Path
+gc.disable()  # as the command line does
+marks = [("start", time.perf_counter())]
+import pikepdf, reportlab.pdfgen.canvas, yaml
+from pipeline import document_info, folio_composer, resolve_layout_path
+from pipeline.assemble import assemble
+from pipeline.draw import draw
+from pipeline.fonts import FontSet, check_coverage
+from pipeline.issue import load_issue
+from pipeline.layout import load_layout
+from pipeline.paginate import paginate
+from pipeline.pdf import FinishOptions, finish
+marks.append(("imports", time.perf_counter()))
+path = Path(sys.argv[1])
+issue = load_issue(path); marks.append(("load issue", time.perf_counter()))
+layout = load_layout(resolve_layout_path(path, None, issue.layout)); marks.append(("load layout", time.perf_counter()))
+fonts = FontSet(layout); check_coverage(issue, layout, fonts); marks.append(("fonts, coverage", time.perf_counter()))
+composed = assemble(issue, layout, fonts); marks.append(("assemble", time.perf_counter()))
+pages = paginate(composed, layout, folio_composer(layout, fonts)); marks.append(("paginate", time.perf_counter()))
+raw = draw(pages, layout); marks.append(("draw", time.perf_counter()))
+finish(raw, document_info(issue), FinishOptions()); marks.append(("finish", time.perf_counter()))
+out = {b[0]: (b[1] - a[1]) * 1000 for a, b in zip(marks, marks[1:])}
+print(json.dumps({**out, "pages": len(pages)}))
+"""
+
+
+def _stages(env: dict[str, str], issue: Path) -> dict[str, float]:
+    """Milliseconds per stage (median of three fresh processes), and the page count."""
+    runs = []
+    for _ in range(3):
+        run = subprocess.run([sys.executable, "-c", _STAGES, str(issue)], cwd=ROOT, env=env, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise SystemExit(f"stage timing failed:\n{run.stderr[-2000:]}")
+        runs.append(json.loads(run.stdout))
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7, help="runs per figure (median is reported)")
-    ap.add_argument("--profile", action="store_true", help="also print import times and a cProfile")
+    ap.add_argument("--profile", action="store_true", help="also print import times, stage times and a cProfile")
     ap.add_argument("--json", type=Path, help="write the figures to this JSON file")
     ap.add_argument("--no-batch", action="store_true", help="skip the 50-issue batch")
     args = ap.parse_args()
 
-    env = environment()
     with tempfile.TemporaryDirectory(prefix="jianbao-bench-") as tmp:
         work = Path(tmp)
+        env = environment(work)
         big = bigger_issue(work)
-        # one untimed run first: compiles .pyc files and fills any font metric cache, as after installing
+        # one untimed run first: compiles .pyc files and fills the caches, as a clerk's first build does
         run_process(build_cmd([SAMPLE], work / "warm"), env)
         sample = measure(SAMPLE, args.runs, env, work)
+        cold = measure(SAMPLE, args.runs, {**env, "JIANBAO_CACHE_DIR": ""}, work)
         large = measure(big, args.runs, env, work)
         batch = None if args.no_batch else measure_batch(args.runs, env, work)
+        report(args, sample, cold, large, batch, _has_libyaml(env))
+        if args.profile:
+            profile(env, big)
 
+
+def report(
+    args: argparse.Namespace,
+    sample: Figure,
+    cold: Figure,
+    large: Figure,
+    batch: tuple[float, float, list[str]] | None,
+    libyaml: bool,
+) -> None:
     per_page_ms = (large.wall - sample.wall) / max(1, large.pages - sample.pages) * 1000
     per_page_cpu_ms = (large.cpu - sample.cpu) / max(1, large.pages - sample.pages) * 1000
     t = TARGETS
     rows = [
         ("sample: wall time", f"{sample.wall:.3f} s", f"≤ {t['sample_wall']} s", mark(sample.wall, t["sample_wall"])),
         ("sample: CPU time (user + sys)", f"{sample.cpu:.3f} s", "", ""),
+        ("sample, caches off: wall time", f"{cold.wall:.3f} s", "", ""),
         ("sample: pages", f"{sample.pages}", "", ""),
         ("10x issue: wall time", f"{large.wall:.3f} s", "", ""),
         ("10x issue: CPU time", f"{large.cpu:.3f} s", "", ""),
@@ -234,6 +304,7 @@ def main() -> None:
         ("cost per extra page", f"{per_page_ms:.1f} ms", f"≤ {t['per_page_ms']:g} ms", mark(per_page_ms, t["per_page_ms"])),
         ("cost per extra page, CPU time", f"{per_page_cpu_ms:.1f} ms", "", ""),
         ("sample: peak memory", f"{sample.peak_mb:.0f} MB", f"≤ {t['peak_mb']:g} MB", mark(sample.peak_mb, t["peak_mb"])),
+        ("sample, caches off: peak memory", f"{cold.peak_mb:.0f} MB", f"≤ {t['peak_mb']:g} MB", mark(cold.peak_mb, t["peak_mb"])),
         ("10x issue: peak memory", f"{large.peak_mb:.0f} MB", f"≤ {t['peak_mb']:g} MB", mark(large.peak_mb, t["peak_mb"])),
         ("sample: PDF size", f"{sample.kb:.0f} KB", f"≤ {t['sample_kb']:g} KB", mark(sample.kb, t["sample_kb"])),
         ("10x issue: PDF size", f"{large.kb:.0f} KB", "", ""),
@@ -245,21 +316,18 @@ def main() -> None:
         rows.append(("batch: issues per second", f"{BATCH / wall:.1f}", "", ""))
         rows.append(("batch: peak memory (largest process)", f"{peak:.0f} MB", "", ""))
 
-    yaml_c = _has_libyaml(env)
     print(
         f"jianbao benchmark · Python {platform.python_version()} · {os.cpu_count()} CPUs · "
-        f"libyaml {'yes' if yaml_c else 'no'} · median of {args.runs} runs (fresh process each) · "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"libyaml {'yes' if libyaml else 'no'} · median of {args.runs} runs (fresh process each; warm: "
+        f".pyc files and caches filled) · load average {os.getloadavg()[0]:.1f}"
     )
     print(f"sample walls: {', '.join(f'{w:.3f}' for w in sample.walls)} s")
     print(table(rows))
     if args.json:
-        data = {"sample": asdict(sample), "large": asdict(large), "per_page_ms": per_page_ms}
+        data = {"sample": asdict(sample), "cold": asdict(cold), "large": asdict(large), "per_page_ms": per_page_ms}
         if batch is not None:
             data["batch"] = {"wall": batch[0], "peak_mb": batch[1], "options": batch[2]}
         args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    if args.profile:
-        profile(env)
 
 
 def _has_libyaml(env: dict[str, str]) -> bool:

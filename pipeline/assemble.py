@@ -17,6 +17,7 @@ from .errors import JianbaoError, Location
 from .figures import Figure, FigureComposer
 from .layout import Layout, Length, Style
 from .model import Article, Issue, Paragraph
+from .words import word_ends
 
 MIN_FIT = 0.6  # a one-line field may shrink to this part of its size before it is an error
 
@@ -99,7 +100,7 @@ class _Assembler:
         )
 
     def paragraph(self, runs: list[tuple[str, str]], kind: str, m: Measure, keep: bool = False) -> list[Line]:
-        chars = [(ch, self.char_style(style)) for text, style in runs for ch in text]
+        chars = [(ch, st) for text, style in runs for st in (self.char_style(style),) for ch in text]
         glyph_lines = compose_paragraph(chars, m, self.metrics)
         serial = next(self.paras)
         size = max((st.size for _, st in chars), default=16.0)
@@ -367,15 +368,6 @@ def balance_title(text: str, max_chars: int, metrics: Metrics, style: Style) -> 
         return [text]
     bounds = (0, *best[1], len(atoms))
     return ["".join(texts[a:b]) for a, b in itertools.pairwise(bounds)]
-
-
-def word_ends(text: str) -> set[int] | None:
-    """Offsets where a word of ``text`` ends, by dictionary segmentation; None without rjieba."""
-    try:
-        import rjieba  # a small Rust build of jieba: words, so that titles break between them
-    except ImportError:
-        return None
-    return set(itertools.accumulate(len(w) for w in rjieba.cut(text)))
 
 
 def _even_lines(texts: list[str], widths: list[int], target: int) -> list[str]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +68,9 @@ def build_all(jobs: list[Job], workers: int = 1, on_done: Callable[[Outcome], No
             if on_done:
                 on_done(outcomes[i])
     else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         # spawn, not fork: the progress bar runs a thread, and forking a threaded process is unsafe
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:

@@ -101,7 +101,7 @@ def draw(pages: list[Page], layout: Layout) -> bytes:
     """Raw PDF (reportlab, invariant) with CMYK colours and bookmarks; finishing happens in ``pdf``."""
     with raw_streams():
         buf = io.BytesIO()
-        c = rl_canvas.Canvas(buf, pagesize=(layout.page.width, layout.page.height), invariant=1, pageCompression=1)
+        c = rl_canvas.Canvas(buf, pagesize=(layout.page.width, layout.page.height), invariant=1, pageCompression=0)
         c.setCreator("jianbao")
         for page in pages:
             for im in page.images:

@@ -11,10 +11,8 @@ The PDF is the same byte for byte with or without the cache: the cached values a
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
 import struct
 import sys
 from array import array
@@ -30,6 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace, TTFontFile
 
 from . import variants
+from .cache import cache_path, store
 from .errors import JianbaoError, Location
 
 CACHE_FORMAT = 4
@@ -88,7 +87,7 @@ def _face(path: Path, stamp: tuple[int, int]) -> TTFontFace:
     if blob is None:
         return parsed  # an attribute the cache cannot hold (a newer reportlab?): use the parse as it is
     if cache is not None:
-        _write_cache(cache, blob)
+        store(cache, blob)
     face = _unpack(blob, key, path, stamp)
     return face if face is not None else parsed
 
@@ -106,23 +105,9 @@ def _fix_shared_advances(face: TTFontFace) -> None:
         face.hmetrics[count:] = [(shared, lsb) for _, lsb in face.hmetrics[count:]]
 
 
-def _cache_dir() -> Path | None:
-    configured = os.environ.get("JIANBAO_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) / "fonts" if configured else None
-    try:
-        if os.name == "nt":
-            base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "jianbao" / "cache"
-        else:
-            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jianbao"
-    except (RuntimeError, KeyError):  # no home folder: no cache
-        return None
-    return base / "fonts"
-
-
 def _cache_file(path: Path) -> Path | None:
     """One entry per font file: a changed font (or reportlab, or Python) overwrites its entry."""
-    folder = _cache_dir()
+    folder = cache_path("fonts")
     if folder is None:
         return None
     return folder / f"{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:16]}.metrics"
@@ -134,18 +119,6 @@ def _read_cache(cache: Path, key: str, path: Path, stamp: tuple[int, int]) -> TT
     except OSError:
         return None
     return _unpack(blob, key, path, stamp)
-
-
-def _write_cache(cache: Path, blob: bytes) -> None:
-    """Best effort: an unwritable cache folder only means parsing again next time."""
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(blob)
-        os.replace(tmp, cache)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
 
 
 def _pack(face: TTFontFace, key: str) -> bytes | None:
@@ -329,9 +302,10 @@ def variant(font_name: str, ch: str, extra_em: float) -> str:
     """
     extra = variants.milli_em(extra_em)
     code = variants.code_for(ch, extra) if extra else None
-    face = pdfmetrics.getFont(font_name).face
-    base = face.charToGlyph.get(ord(ch)) if len(ch) == 1 else None
-    if code is None or base is None:
+    font = pdfmetrics.getFont(font_name)
+    face = font.face if isinstance(font, TTFont) else None
+    base = face.charToGlyph.get(ord(ch)) if face is not None and len(ch) == 1 else None
+    if code is None or face is None or base is None:
         return ch
     if code not in face.charToGlyph:
         glyph_pos, metrics = face.glyphPos, face.hmetrics

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -136,6 +135,8 @@ class _Reader:
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
             name = f"{field}.{key}" if field else key
             if key not in allowed:
+                import difflib  # only for a misspelt key
+
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"是不是想写 {close[0]}？" if close else f"可用的键：{'、'.join(allowed)}"
                 self.fail(f"未知的键 {key}", key_node, name, hint)

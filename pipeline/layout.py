@@ -18,6 +18,8 @@ from .errors import JianbaoError, Location, os_reason
 from .resources import builtin_layouts_dir
 from .units import to_points
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: the same values, faster
+
 Length = typing.NewType("Length", float)  # written as "37mm", "16pt", "三号"; stored in points
 CELL = Length(-1.0)  # a style size written as "cell": the body grid's character pitch
 
@@ -305,7 +307,7 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if path.resolve() in seen:
         raise JianbaoError("版式的 extends 形成了循环", Location(str(path)))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except OSError as exc:
         raise JianbaoError(f"无法读取版式文件：{os_reason(exc)}", Location(str(path))) from None
     except UnicodeDecodeError:

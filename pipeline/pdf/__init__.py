@@ -21,7 +21,7 @@ from .fonts import check_fonts_embedded, prune_fonts
 from .metadata import DocumentInfo, set_catalog, set_info
 from .pages import push_inherited_page_attributes
 from .pdfa import make_pdfa
-from .scan import scan_content
+from .scan import Scan, scan_pages
 from .tounicode import fix_to_unicode
 
 __all__ = ["DocumentInfo", "FinishOptions", "finish", "write_atomic"]
@@ -45,10 +45,15 @@ def finish(raw: bytes, info: DocumentInfo, options: FinishOptions) -> bytes:
     _check_options(options)
     with Pdf.open(io.BytesIO(raw)) as pdf:
         push_inherited_page_attributes(pdf)
-        scan = scan_content(pdf)
+        scan = Scan()
+        pages = set()
+        for page, instructions in scan_pages(pdf, scan):  # a page's fonts are known once it is scanned
+            prune_fonts(pdf, scan, page, instructions)
+            pages.add(page.objgen)
         if scan.rgb:
             raise ValueError("DeviceRGB colour in the draw stage's PDF (use CMYK): " + "; ".join(scan.rgb))
-        prune_fonts(pdf, scan)
+        for holder in scan.used.keys() - pages:  # forms: once every page that invokes them is scanned
+            prune_fonts(pdf, scan, pdf.get_object(holder))
         check_fonts_embedded(pdf)
         fix_to_unicode(pdf)
         tag_rgb_images(pdf)

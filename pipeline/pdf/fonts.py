@@ -9,33 +9,28 @@ from .pages import font_dicts, set_content
 from .scan import Scan
 
 
-def prune_fonts(pdf: Pdf, scan: Scan) -> None:
-    """Keep in each page's and form's /Font only the fonts that show text; drop Tf of the others.
+def prune_fonts(pdf: Pdf, scan: Scan, holder: pikepdf.Object, instructions: list | None = None) -> None:
+    """Keep in a page's or form's /Font only the fonts that show text; drop Tf of the others.
 
     reportlab starts every page with ``BT /F1 12 Tf 14.4 TL ET`` (Helvetica, not embedded).
+    ``instructions`` are the holder's, as the scan parsed them (parsed again when not given).
     """
-    for holder_id, names in scan.used.items():
-        holder = pdf.get_object(holder_id)
-        res = holder.get("/Resources")
-        if res is None:
-            continue
-        fonts = res.get("/Font", Dictionary())
-        new_res = Dictionary({k: v for k, v in res.items() if k != "/Font"})
-        kept = {n: fonts[n] for n in sorted(names) if n in fonts}
-        if kept:
-            new_res.Font = Dictionary(kept)
-        holder.Resources = new_res
-        if scan.set_fonts[holder_id] - names:
-            _drop_tf(pdf, holder, names)
-
-
-def _drop_tf(pdf: Pdf, holder: pikepdf.Object, keep: set[str]) -> None:
-    instructions = [
-        i
-        for i in pikepdf.parse_content_stream(holder)
-        if not (str(i.operator) == "Tf" and i.operands and str(i.operands[0]) not in keep)
-    ]
-    set_content(pdf, holder, pikepdf.unparse_content_stream(instructions))
+    names = scan.used[holder.objgen]
+    res = holder.get("/Resources")
+    if res is None:
+        return
+    fonts = res.get("/Font", Dictionary())
+    new_res = Dictionary({k: v for k, v in res.items() if k != "/Font"})
+    kept = {n: fonts[n] for n in sorted(names) if n in fonts}
+    if kept:
+        new_res.Font = Dictionary(kept)
+    holder.Resources = new_res
+    drop = {index for index, font in scan.tf_at[holder.objgen] if font not in names}
+    if drop:
+        if instructions is None:
+            instructions = pikepdf.parse_content_stream(holder)
+        kept_instructions = [i for k, i in enumerate(instructions) if k not in drop]
+        set_content(pdf, holder, pikepdf.unparse_content_stream(kept_instructions))
 
 
 def check_fonts_embedded(pdf: Pdf) -> None:

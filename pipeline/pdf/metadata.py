@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from pikepdf import Dictionary, Name, Pdf, String
 
@@ -54,8 +53,9 @@ def set_info(pdf: Pdf, info: DocumentInfo) -> None:
 
 
 def _xml(text: str) -> str:
+    """Text for XML character data (xml.sax.saxutils.escape, which would import urllib and ssl)."""
     clean = "".join(c if c >= " " or c in "\t\n" else " " for c in text)
-    return escape(clean)
+    return clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _xmp(info: DocumentInfo, pdfa_part: int | None) -> bytes:
