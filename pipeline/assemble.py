@@ -157,7 +157,7 @@ class _Assembler:
             dx = bw - inset - width
         else:
             dx = inset
-        moved = tuple(Glyph(g.ch, g.x + dx, g.font, g.size, g.colour, g.fake_bold) for g in glyphs)
+        moved = tuple(g._replace(x=g.x + dx) for g in glyphs)
         return Line(moved, kind=kind, size=style.size)
 
     # ------------------------------------------------------------------ masthead
@@ -303,7 +303,7 @@ def issue_number(issue: Issue) -> str:
 
 
 def _moved(g: Glyph, dx: float) -> Glyph:
-    return Glyph(g.ch, g.x + dx, g.font, g.size, g.colour, g.fake_bold)
+    return g._replace(x=g.x + dx)
 
 
 def balance_title(text: str, max_chars: int, metrics: Metrics, style: Style) -> list[str]:

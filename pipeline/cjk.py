@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 # Never at the start of a line (basic level).
 PAUSE_STOP = frozenset("、，。．：；？！,.:;?!")
 CLOSE_QUOTE = frozenset("”’」』")
@@ -34,12 +36,14 @@ CENTRE_INK = INTERPUNCT
 IGNORABLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 
+@functools.cache  # called for every character of every paragraph: a dictionary look-up after the first
 def is_han(ch: str) -> bool:
     """An ideograph (URO, Ext A-…, compatibility) or 〇."""
     o = ord(ch)
     return 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3FFFF or ch == "〇"
 
 
+@functools.cache
 def is_wide(ch: str) -> bool:
     """Characters that take a full cell: Han, kana, full-width forms, CJK punctuation."""
     o = ord(ch)

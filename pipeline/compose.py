@@ -10,7 +10,7 @@ import bisect
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from . import cjk
 
@@ -35,12 +35,12 @@ class CharStyle:
     fake_bold: float = 0.0
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
     """One character placed on a line: x from the text block's left edge, in points.
 
     ``extra`` (em) widens the glyph's advance: a blank on the grid drawn as part of the glyph before
-    it (pipeline.variants), so that the text copies out without a space there.
+    it (pipeline.variants), so that the text copies out without a space there. (A named tuple: a
+    page holds hundreds of glyphs, and tuples are made fastest.)
     """
 
     ch: str
@@ -87,7 +87,7 @@ class Measure:
 
 
 # ------------------------------------------------------------------------------------------- clusters
-@dataclass
+@dataclass(slots=True)
 class Cluster:
     """A piece that is laid out as a whole: one wide character, a —— or …… pair, or a Latin/digit run."""
 
@@ -98,18 +98,16 @@ class Cluster:
     fonts: list[str] = field(default_factory=list)
     widths: list[float] = field(default_factory=list)  # per-character advances (narrow runs), pt
     soft_end: bool = False  # a long address or path may break after this piece (after . / - _)
+    first: str = field(init=False)  # the first and last characters (looked up on every break)
+    last: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.first = self.chars[0][0]
+        self.last = self.chars[-1][0]
 
     @property
     def text(self) -> str:
         return "".join(c for c, _ in self.chars)
-
-    @property
-    def first(self) -> str:
-        return self.chars[0][0]
-
-    @property
-    def last(self) -> str:
-        return self.chars[-1][0]
 
     def cells(self, pitch: float) -> int:
         if self.wide:
@@ -129,27 +127,29 @@ def make_clusters(chars: list[tuple[str, CharStyle]], metrics: Metrics) -> list[
             continue
         if ch == " " or (ch.isspace() and ch != "\u3000"):
             if out and not out[-1].wide:
-                out.append(Cluster([(" ", st)], wide=False, space=True))
+                font = metrics.font_for(st.role, " ")
+                width = metrics.advance(font, " ") * st.size
+                out.append(Cluster([(" ", st)], wide=False, width_pt=width, space=True, fonts=[font], widths=[width]))
             i += 1
             continue
         if cjk.is_wide(ch):
+            font = metrics.font_for(st.role, ch)
             if ch in cjk.DOUBLED and i + 1 < n and chars[i + 1][0] == ch:
-                out.append(Cluster([chars[i], chars[i + 1]], wide=True))
+                out.append(Cluster([chars[i], chars[i + 1]], wide=True, fonts=[font, metrics.font_for(chars[i + 1][1].role, ch)]))
                 i += 2
             else:
-                out.append(Cluster([chars[i]], wide=True))
+                out.append(Cluster([chars[i]], wide=True, fonts=[font]))
                 i += 1
             continue
         j = i
         while j < n and not cjk.is_wide(chars[j][0]) and not chars[j][0].isspace():
             j += 1
-        out += _narrow_pieces(list(chars[i:j]))
-        i = j
-    for c in out:
-        c.fonts = [metrics.font_for(st.role, ch) for ch, st in c.chars]
-        if not c.wide:
+        for c in _narrow_pieces(list(chars[i:j])):
+            c.fonts = [metrics.font_for(st.role, ch) for ch, st in c.chars]
             c.widths = [metrics.advance(f, ch) * st.size for (ch, st), f in zip(c.chars, c.fonts, strict=True)]
             c.width_pt = sum(c.widths)
+            out.append(c)
+        i = j
     # a trailing space is not kept
     while out and out[-1].space:
         out.pop()
@@ -253,7 +253,7 @@ def _fit_atoms(atoms: list[list[Cluster]], capacity: int, pitch: float) -> list[
 
 def _letters(atom: list[Cluster]) -> int:
     """Characters that count for 孤字: ideographs, Latin letters and digits."""
-    return sum(1 for c in atom for ch, _ in c.chars if cjk.is_han(ch) or (ch.isascii() and ch.isalnum()))
+    return sum(1 for c in atom for ch, _ in c.chars if ch.isalnum())
 
 
 # Costs of a non-final line that cannot be filled exactly (per empty cell):
@@ -324,15 +324,17 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
     hang, and keeps a lone character off the last line.
     """
     first_cap, rest_cap = m.cells - m.indent, m.cells - m.rest_indent
-    atoms = _fit_atoms(atoms, max(1, min(first_cap, rest_cap)), m.pitch)
-    n = len(atoms)
     widths = [_atom_cells(a, m.pitch) for a in atoms]
+    if max(widths, default=0) > max(1, min(first_cap, rest_cap)):
+        atoms = _fit_atoms(atoms, max(1, min(first_cap, rest_cap)), m.pitch)
+        widths = [_atom_cells(a, m.pitch) for a in atoms]
+    n = len(atoms)
     slots = _SlotCount(atoms)
     inf = float("inf")
     best: list[tuple[float, int, bool]] = [(inf, -1, False)] * (n + 1)
     best[0] = (0.0, -1, False)
     ends = list(itertools.accumulate(widths, initial=0))  # cells used by atoms[:k]
-    letters = list(itertools.accumulate((_letters(a) for a in atoms), initial=0))
+    letters = list(itertools.accumulate(map(_letters, atoms), initial=0))
     for i in range(n):
         if best[i][0] == inf:
             continue
@@ -348,8 +350,10 @@ def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
             if j == n:
                 lone = i > 0 and letters[n] - letters[i] <= 1
                 line = LONE_LAST_LINE if lone else 0.0
+            elif used >= cap:
+                line = 0.0
             else:
-                line = _line_cost(0 if hang else cap - used, slots(i, j))
+                line = _line_cost(cap - used, slots(i, j))
             cost = best[i][0] + PER_LINE + line
             if cost < best[j][0]:
                 best[j] = (cost, i, hang)
@@ -424,7 +428,10 @@ def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], 
     x = draft.indent * m.pitch
     for k, c in enumerate(clusters):
         box = cells[k] * m.pitch
-        if c.wide:
+        if c.wide and cells[k] == 1 and c.chars[0][0] != "\u3000":  # most characters: one in its cell
+            ch, st = c.chars[0]
+            glyphs.append(Glyph(ch, x, c.fonts[0], st.size, st.colour, st.fake_bold))
+        elif c.wide:
             blank = (cells[k] - len(c.chars)) * m.pitch
             for i, ((ch, st), f) in enumerate(zip(c.chars, c.fonts, strict=True)):
                 if ch == "\u3000":
@@ -464,7 +471,7 @@ def _ideographic_space(glyphs: list[Glyph], clusters: list[Cluster], k: int, x: 
     if not glyphs or k == 0 or k + 1 >= len(clusters) or not (clusters[k - 1].wide and clusters[k + 1].wide):
         return
     prev = glyphs[-1]
-    glyphs[-1] = Glyph(prev.ch, prev.x, prev.font, prev.size, prev.colour, prev.fake_bold, prev.extra + box / prev.size)
+    glyphs[-1] = prev._replace(extra=prev.extra + box / prev.size)
     font = clusters[k].fonts[0]
     glyphs.append(Glyph("\u3000", x + box, font, st.size, st.colour, st.fake_bold, -1.0))
 
