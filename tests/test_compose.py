@@ -7,7 +7,11 @@ empty cell that a glyph's advance carries (a spare cell after a mark, an ideogra
 
 from __future__ import annotations
 
+import os
 from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import cjk
 from pipeline.compose import CharStyle, Glyph, Measure, compose_paragraph
@@ -156,3 +160,25 @@ def test_a_latin_word_longer_than_the_line_is_cut_rather_than_overflowing() -> N
     lines = compose_paragraph([(c, STYLE) for c in "abcdefghijklmnopqrstuvwxyz"], m, FixedMetrics())
     assert "".join(g.ch for line in lines for g in line) == "abcdefghijklmnopqrstuvwxyz"
     assert all(g.x < 4 * PITCH for line in lines for g in line)
+
+
+FUZZ = int(os.environ.get("JIANBAO_FUZZ", "0"))  # as in test_robust.py: more examples, fresh seeds
+_PIECES = list("一二三四五六七八九十甲乙丙丁") + list("，。、；：？！“”（）《》") + ["——", "……", "2023", "ab", "\u3000"]
+
+
+@settings(max_examples=FUZZ or 300, deadline=None, derandomize=not FUZZ, database=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=80), st.integers(6, 14), st.booleans())
+def test_a_line_leaves_the_grid_only_when_it_has_no_place_for_a_spare_cell(pieces: list[str], cells: int, hang: bool) -> None:
+    """Han characters sit on whole cells, except in a spread line: one with no mark and no Latin/digit run inside.
+
+    And glyphs never overlap, a widened glyph's extra advance included.
+    """
+    text = "".join(pieces)
+    m = Measure(cells=cells, pitch=PITCH, indent=2, hang=hang)
+    for glyphs in compose_paragraph([(c, STYLE) for c in text], m, FixedMetrics()):
+        off = [g for g in glyphs if cjk.is_han(g.ch) and abs(g.x / PITCH - round(g.x / PITCH)) > 1e-6]
+        if off:  # no mark inside the line that a cell could follow (after the last of a run like 。”)
+            assert not any(a.ch in cjk.LEFT_INK and b.ch not in cjk.LEFT_INK for a, b in pairwise(glyphs)), text
+            assert not any(g.ch.isascii() and g.ch.isalnum() for g in glyphs), [g.ch for g in glyphs]
+        for a, b in pairwise(glyphs):
+            assert b.x >= a.x + PITCH * (0.5 if not cjk.is_wide(a.ch) else 1.0) * (1 + a.extra) - 1e-6 or a.extra < 0
