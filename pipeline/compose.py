@@ -387,23 +387,26 @@ def _slack_slots(clusters: list[Cluster]) -> list[int]:
     return slots
 
 
-# Which marks a spare cell follows first: the end of a sentence, then of a clause, then a pause.
-_MARK_ORDER = ("。？！", "；：", "，、．")
+# Which marks a spare cell follows first: the end of a sentence or a clause (a pause anyway), then
+# (after the Latin and digit runs) a comma or a closing mark.
+_STRONG_MARKS = frozenset("。？！；：")
 
 
-def _mark_slots(clusters: list[Cluster]) -> list[int]:
-    """Marks (cluster indexes) that a spare cell may follow, best first."""
-    found = [k for k in range(len(clusters)) if _blank_after_mark(clusters, k)]
+def _mark_slots(clusters: list[Cluster]) -> tuple[list[int], list[int]]:
+    """Marks (cluster indexes) that a spare cell may follow: after a sentence or clause, and the others.
 
-    def rank(k: int) -> int:  # of the strongest mark in the run that ends at k (。” ranks as 。)
-        best = len(_MARK_ORDER)
-        while k >= 0 and clusters[k].wide and clusters[k].first in cjk.LEFT_INK:
-            ch = clusters[k].first
-            best = min(best, next((r for r, group in enumerate(_MARK_ORDER) if ch in group), best))
-            k -= 1
-        return best
-
-    return sorted(found, key=rank)
+    A run of marks like 。” counts as its strongest mark.
+    """
+    strong: list[int] = []
+    weak: list[int] = []
+    for k in range(len(clusters)):
+        if _blank_after_mark(clusters, k):
+            j = k
+            while j >= 0 and clusters[j].wide and clusters[j].first in cjk.LEFT_INK and clusters[j].first not in _STRONG_MARKS:
+                j -= 1
+            ends_sentence = j >= 0 and clusters[j].wide and clusters[j].first in _STRONG_MARKS
+            (strong if ends_sentence else weak).append(k)
+    return strong, weak
 
 
 def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], bool]:
@@ -415,9 +418,10 @@ def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], 
     spread = 0.0  # points added after every cluster when the line cannot keep the grid
     on_grid = True
     if slack > 0 and m.justify and not last:
-        # runs with Chinese on both sides first: they stay centred, with the spare cell split around them;
-        # then marks, which take the cell after their glyph
-        slots = sorted(_slack_slots(clusters), key=lambda k: k in (0, len(clusters) - 1)) + _mark_slots(clusters)
+        # after the end of a sentence or clause first; then beside Latin/digit runs (runs with Chinese on
+        # both sides first: they stay centred, the spare cell split around them); then after other marks
+        strong, weak = _mark_slots(clusters)
+        slots = strong + sorted(_slack_slots(clusters), key=lambda k: k in (0, len(clusters) - 1)) + weak
         if slots:
             for i in range(slack):
                 cells[slots[i % len(slots)]] += 1
