@@ -451,11 +451,17 @@ def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], 
             run = clusters[k:end]
             free = sum(cells[k:end]) * m.pitch + (end - k - 1) * spread - sum(r.width_pt for r in run)
             at_start, at_end = k == 0, end == len(clusters) and not last
-            gx = x + (0.0 if at_start else free if at_end else free / 2)
+            before = 0.0 if at_start else free if at_end else free / 2
+            if before > 0 and glyphs and clusters[k - 1].wide:  # the blank before the run: carried by the glyph before
+                glyphs[-1] = glyphs[-1]._replace(extra=glyphs[-1].extra + before / glyphs[-1].size)
+            gx = x + before
             for piece in run:
                 for (ch, st), f, adv in zip(piece.chars, piece.fonts, piece.widths, strict=True):
                     glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold))
                     gx += adv
+            after = free - before
+            if after > 0 and end < len(clusters) and clusters[end].wide:  # and the blank after it, by its last glyph
+                glyphs[-1] = glyphs[-1]._replace(extra=after / glyphs[-1].size)
         x += box + spread
     return glyphs, on_grid
 

@@ -26,7 +26,7 @@ def _text(glyphs: tuple[Glyph, ...], pitch: float) -> str:
     for g in glyphs:
         out.append(g.ch)
         if g.extra > 0:
-            out.append("_" * round(g.extra * g.size / pitch))
+            out.append("_" * int(g.extra * g.size / pitch + 1e-6))  # whole empty cells
     return "".join(out).replace("_\u3000", "\u3000")
 
 

@@ -43,7 +43,7 @@ def picture(text: str, cells: int = 8, indent: int = 2, hang: bool = True, stric
 def _cell_text(g: Glyph) -> str:
     if g.extra < 0:  # an ideographic space drawn with no advance: its cell is the glyph before's
         return ""
-    return g.ch + "　" * round(g.extra)
+    return g.ch + "　" * int(g.extra + 1e-9)  # whole empty cells (the blank beside a Latin run is a fraction)
 
 
 def positions(text: str, cells: int = 8, indent: int = 2) -> list[list[float]]:

@@ -11,6 +11,7 @@ hazard line a comma, as real text has.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,14 @@ def test_pdf_widths_agree_with_the_embedded_font_programs(built: dict, layout: s
                         assert abs(program["hmtx"][cmap[code]][0] * scale - width) <= 1, (font["/BaseFont"], code)
                         checked += 1
     assert checked > 500
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gbt9704"])
+def test_body_text_copies_out_without_spaces_in_every_extractor(built: dict, layout: str) -> None:
+    """Blanks on the grid (after marks, beside digits) are glyph advances: pdfminer inserts no space either."""
+    from pdfminer.high_level import extract_text
+
+    for issue in ("2023-21", "stress"):
+        text = extract_text(built[(issue, layout)], page_numbers=range(1, 99))  # the pages after the masthead
+        stray = re.findall(r"[\u4e00-\u9fff\d，。、；：] +[\u4e00-\u9fff\d，。、；：]", text)
+        assert not stray, (issue, stray[:5])
