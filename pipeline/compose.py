@@ -252,7 +252,7 @@ def _fit_atoms(atoms: list[list[Cluster]], capacity: int, pitch: float) -> list[
 
 
 def _letters(atom: list[Cluster]) -> int:
-    """Characters that count for 孤字: ideographs, Latin letters and digits."""
+    """Characters that count for 孤字: letters and digits of any script, ideographs included (not marks)."""
     return sum(1 for c in atom for ch, _ in c.chars if ch.isalnum())
 
 
