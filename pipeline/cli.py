@@ -172,34 +172,43 @@ def _translate_usage(exc: Any) -> str:
         name = _param_name(param) if param is not None else str(getattr(exc, "param_hint", "") or "")
         return f"{name} 的值不对：{_value_message(str(exc.message))}"
     message = str(getattr(exc, "message", exc))
-    for pattern, chinese in (
-        (r"No such command '(.+?)'\.(?: Did you mean (.+)\?)?", "没有命令 {0}"),
-        (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
-        (r"Option '(.+)' requires an argument\.", "选项 {0} 后面要写一个值"),
-        (r"Missing command\.", "缺少命令"),
-    ):
+    found = _translated(message, _USAGE_MESSAGES)
+    if found is None:
+        return f"命令行写法不对：{message}"
+    text, m = found
+    if m.lastindex and m.lastindex > 1 and m[2]:
+        text += f"（是不是想写 {m[2]}？）"
+    return text
+
+
+_USAGE_MESSAGES = (
+    (r"No such command '(.+?)'\.(?: Did you mean (.+)\?)?", "没有命令 {0}"),
+    (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
+    (r"Option '(.+)' requires an argument\.", "选项 {0} 后面要写一个值"),
+    (r"Missing command\.", "缺少命令"),
+)
+_VALUE_MESSAGES = (
+    (r"'?(.*?)'? is not a valid integer", "“{0}”不是整数"),
+    (r"'?(.*?)'? is not a valid float", "“{0}”不是数字"),
+    (r".*valid integer", "应为整数"),
+    (r".*valid number", "应为数字"),
+    (r"(.*) is not in the range (.*)\.", "{0} 超出范围 {1}"),
+    (r"(?:File|Directory|Path) '(.*)' does not exist\.", "{0} 不存在"),
+)
+
+
+def _translated(message: str, table: tuple[tuple[str, str], ...]) -> tuple[str, re.Match[str]] | None:
+    """The Chinese for the first pattern of ``table`` that ``message`` matches, with the match."""
+    for pattern, chinese in table:
         m = re.match(pattern, message)
         if m:
-            text = chinese.format(*m.groups())
-            if m.lastindex and m.lastindex > 1 and m[2]:
-                text += f"（是不是想写 {m[2]}？）"
-            return text
-    return f"命令行写法不对：{message}"
+            return chinese.format(*m.groups()), m
+    return None
 
 
 def _value_message(message: str) -> str:
-    for pattern, chinese in (
-        (r"'?(.*?)'? is not a valid integer", "“{0}”不是整数"),
-        (r"'?(.*?)'? is not a valid float", "“{0}”不是数字"),
-        (r".*valid integer", "应为整数"),
-        (r".*valid number", "应为数字"),
-        (r"(.*) is not in the range (.*)\.", "{0} 超出范围 {1}"),
-        (r"(?:File|Directory|Path) '(.*)' does not exist\.", "{0} 不存在"),
-    ):
-        m = re.match(pattern, message)
-        if m:
-            return chinese.format(*m.groups())
-    return message
+    found = _translated(message, _VALUE_MESSAGES)
+    return found[0] if found else message
 
 
 # ---------------------------------------------------------------- build without typer
