@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .compose import Glyph, Metrics
+    from .fonts import FontSet
     from .layout import Layout
     from .model import Issue
     from .paginate import FolioLine, Page
@@ -33,6 +34,12 @@ def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout:
 
 
 def typeset(issue_path: Path, layout_name: str | None = None, duplex: bool = False) -> tuple[Issue, Layout, list[Page]]:
+    return typeset_fonts(issue_path, layout_name, duplex)[:3]
+
+
+def typeset_fonts(
+    issue_path: Path, layout_name: str | None = None, duplex: bool = False
+) -> tuple[Issue, Layout, list[Page], FontSet]:
     """Load, compose and paginate: returns (issue, layout, pages). ``duplex`` mirrors the margins."""
     import dataclasses
 
@@ -56,7 +63,7 @@ def typeset(issue_path: Path, layout_name: str | None = None, duplex: bool = Fal
     check_coverage(issue, layout, fonts)
     composed = assemble(issue, layout, fonts)
     pages = paginate(composed, layout, folio_composer(layout, fonts))
-    return issue, layout, pages
+    return issue, layout, pages, fonts
 
 
 def build(
@@ -71,8 +78,8 @@ def build(
     from .draw import draw
     from .pdf import FinishOptions, finish, write_atomic
 
-    issue, layout, pages = typeset(issue_path, layout_name, duplex)
-    raw = draw(pages, layout)
+    issue, layout, pages, fonts = typeset_fonts(issue_path, layout_name, duplex)
+    raw = draw(pages, layout, fonts.files)
     info = document_info(issue)
     archive = profile == "archive"
     options = FinishOptions(
@@ -108,8 +115,9 @@ def folio_composer(layout: Layout, fonts: Metrics) -> FolioLine:
                 x += style.size / 4
                 continue
             font = fonts.font_for(style.font, ch)
-            glyphs.append(Glyph(ch, x, font, style.size, style.colour))
-            x += fonts.advance(font, ch) * style.size
+            advance = fonts.advance(font, ch) * style.size
+            glyphs.append(Glyph(ch, x, font, style.size, style.colour, 0.0, advance))
+            x += advance
         return tuple(glyphs), x
 
     return compose_folio

@@ -12,7 +12,19 @@ import math
 from dataclasses import dataclass
 
 from . import cjk
-from .compose import CharStyle, Glyph, Line, Measure, Metrics, _fit_atoms, compose_paragraph, make_atoms, make_clusters
+from .compose import (
+    CharStyle,
+    Glyph,
+    Line,
+    Measure,
+    Metrics,
+    _fit_atoms,
+    compose_paragraph,
+    compose_variants,
+    make_atoms,
+    make_clusters,
+    set_natural,
+)
 from .errors import JianbaoError, Location
 from .figures import Figure, FigureComposer
 from .layout import Layout, Length, Style
@@ -20,6 +32,7 @@ from .model import Article, Issue, Paragraph
 from .words import word_ends
 
 MIN_FIT = 0.6  # a one-line field may shrink to this part of its size before it is an error
+STACKED_TITLE_LINES = 4  # a title of more lines than this is set on the grid pitch
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,7 @@ class Composed:
     masthead_lines: int  # grid lines of page 1 taken by the masthead
     flow: tuple[FlowItem, ...]
     tail: Tail | None
+    tight: dict[int, tuple[Line, ...]] = dataclasses.field(default_factory=dict)  # paragraph → its lines set a line shorter
 
 
 class _Assembler:
@@ -78,6 +92,7 @@ class _Assembler:
         self.layout = layout
         self.metrics = metrics
         self.paras = itertools.count()
+        self.tight: dict[int, tuple[Line, ...]] = {}
         self.figures = FigureComposer(layout, metrics)
 
     # ------------------------------------------------------------------ helpers
@@ -99,31 +114,30 @@ class _Assembler:
             justify=justify,
         )
 
-    def paragraph(self, runs: list[tuple[str, str]], kind: str, m: Measure, keep: bool = False) -> list[Line]:
+    def paragraph(
+        self, runs: list[tuple[str, str]], kind: str, m: Measure, keep: bool = False, tight: bool = False
+    ) -> list[Line]:
+        """The paragraph's lines; with ``tight``, its tight setting (a line fewer) is kept for the paginator."""
         chars = [(ch, st) for text, style in runs for st in (self.char_style(style),) for ch in text]
-        glyph_lines = compose_paragraph(chars, m, self.metrics)
+        best, fewer = compose_variants(chars, m, self.metrics, tight)
         serial = next(self.paras)
         size = max((st.size for _, st in chars), default=16.0)
-        n = len(glyph_lines)
-        return [
-            Line(tuple(g), kind=kind, para=serial, first=i == 0, last=i == n - 1, size=size, keep_with_next=keep)
-            for i, g in enumerate(glyph_lines)
-        ]
+
+        def lines(glyph_lines: list[list[Glyph]]) -> list[Line]:
+            n = len(glyph_lines)
+            return [
+                Line(tuple(g), kind=kind, para=serial, first=i == 0, last=i == n - 1, size=size, keep_with_next=keep)
+                for i, g in enumerate(glyph_lines)
+            ]
+
+        if fewer is not None:
+            self.tight[serial] = tuple(lines(fewer))
+        return lines(best)
 
     def natural_line(self, text: str, style: Style, kind: str) -> tuple[list[Glyph], float]:
         """Glyphs at natural advances plus letter spacing, starting at x = 0; returns (glyphs, width)."""
-        glyphs: list[Glyph] = []
-        x = 0.0
-        spacing = style.letter_spacing * style.size
-        for ch in text:
-            if ch in cjk.IGNORABLE:
-                continue
-            font = self.metrics.font_for(style.font, ch) if not ch.isspace() else ""
-            adv = style.size if cjk.is_wide(ch) else (self.metrics.advance(font, ch) * style.size if font else style.size / 4)
-            if font:
-                glyphs.append(Glyph(ch, x, font, style.size, style.colour, style.fake_bold))
-            x += adv + spacing
-        return glyphs, max(0.0, x - spacing)
+        st = CharStyle(style.font, style.size, style.colour, style.fake_bold)
+        return set_natural([(ch, st) for ch in text], self.metrics, self.layout.grid.cjk_latin_gap, style.letter_spacing)
 
     def placed(
         self,
@@ -212,15 +226,25 @@ class _Assembler:
         return [Line(ln.glyphs, kind=style_name, size=ln.size, keep_with_next=True) for ln in lines]
 
     def title_lines(self, title: str) -> list[Line]:
+        """The title centred in balanced lines that keep ``spacing.title_side`` cells free at both block edges."""
         style = self.layout.style("title")
-        max_chars = max(4, int(self.layout.page.block_width // (style.size * (1 + style.letter_spacing))))
+        room = self.layout.page.block_width - 2 * self.layout.spacing.title_side * self.layout.pitch
+        max_chars = max(4, int(room // (style.size * (1 + style.letter_spacing))))
         parts = []
         for forced in title.split("\n"):
             parts += balance_title(forced.strip(), max_chars, self.metrics, style)
         lines = [self.placed(p, "title", "title", "centre") for p in parts if p]
+        sp, lp = self.layout.spacing, self.layout.line_pitch
+        # the lines stack at the title's leading from the top of their grid lines: the spare goes below,
+        # between the title and the text (a title too long to be one block keeps the grid pitch)
+        leading = sp.title_leading * style.size
+        first = (leading - style.size) / 2 + self.layout.grid.em_ascent * style.size
+        step = leading - sp.title_line_lines * lp if len(lines) <= STACKED_TITLE_LINES else 0.0
         return [
-            Line(ln.glyphs, kind="title", size=ln.size, keep_with_next=True, grid_lines=self.layout.spacing.title_line_lines)
-            for ln in lines
+            Line(
+                ln.glyphs, kind="title", size=ln.size, keep_with_next=True, grid_lines=sp.title_line_lines, drop=first + k * step
+            )
+            for k, ln in enumerate(lines)
         ]
 
     def article(self, art: Article, first_in_section: bool, section_name: str) -> list[FlowItem]:
@@ -234,6 +258,8 @@ class _Assembler:
                 cells = self.layout.grid.chars_per_line - note.inset
                 m = self.measure(self.layout.grid.indent + note.inset, note.inset, cells=cells)
                 flow += self.paragraph([(note.label, note.label_style), (art.note, "note")], "note", m, keep=True)
+                if sp.after_note:
+                    flow.append(Spacer(sp.after_note))
             flow.append(Outline(1, art.title.replace("\n", "")))
             flow += self.title_lines(art.title)
             if art.source:
@@ -255,7 +281,7 @@ class _Assembler:
             runs = [(r.text, "bold" if r.bold else "body") for r in block.runs]
             if run_in:
                 runs.insert(0, (art.title, "bold"))
-            flow += self.paragraph(runs, "body", self.measure(indent))
+            flow += self.paragraph(runs, "body", self.measure(indent), tight=True)
         return flow
 
     def flow(self) -> list[FlowItem]:
@@ -385,4 +411,5 @@ def assemble(issue: Issue, layout: Layout, metrics: Metrics) -> Composed:
     """The composition stage: every line of the issue, placed horizontally."""
     a = _Assembler(issue, layout, metrics)
     masthead, used = a.masthead()
-    return Composed(masthead=masthead, masthead_lines=used, flow=tuple(a.flow()), tail=a.tail())
+    flow = tuple(a.flow())
+    return Composed(masthead=masthead, masthead_lines=used, flow=flow, tail=a.tail(), tight=a.tight)

@@ -322,7 +322,6 @@ def fonts_cmd(
 ) -> None:
     """列出版式的字体角色、字体文件，以及期刊中由后备字体补齐的字。"""
     from . import typeset
-    from .fontload import registered
     from .fonts import FontSet
     from .layout import find_layout, load_layout
 
@@ -339,7 +338,7 @@ def fonts_cmd(
         for path in fonts.fallback_files:
             typer.echo(f"  后备: {path}")
         if pages is not None:
-            fallback = {registered(p).fontName: p for p in fonts.fallback_files if p not in fonts.role_files.values()}
+            fallback = {fonts.name_of(p): p for p in fonts.fallback_files if p not in fonts.role_files.values()}
             used: dict[Path, set[str]] = {}
             for page in pages:
                 for pl in page.lines:

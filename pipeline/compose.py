@@ -1,7 +1,15 @@
-"""Text → lines: clusters, unbreakable atoms, line filling on the grid (or book style), justification.
+"""Text → lines: clusters, unbreakable atoms, line breaking for the whole paragraph, line adjustment.
 
-Composition takes its font metrics as an argument (see ``Metrics``), so tests can use a fixed-width fake
-and state expected lines as text pictures. Nothing here knows about pages.
+A line's natural width is its Han and full-width marks at one cell each, digit and Latin runs at
+their natural width with the layout's Han–Latin gap (¼ em) on each side that touches Han, and
+adjacent marks paired (two marks in 1.5 cells). A line that is too long compresses its
+line-internal marks toward half width (then the Han–Latin gaps toward ⅛ em); a line that is short
+spreads the rest evenly over all its gaps (JLREQ §3.8, CLREQ). A line of full cells stays exactly on
+the character grid. Grid style keeps every line-end mark at a full cell; book style sets it at half
+a cell (GB/T 15834 5.1.10) and lets an opener at the line start lose its leading blank.
+
+Composition takes its font metrics as an argument (see ``Metrics``), so tests can use a fixed-width
+fake and state expected lines as text pictures. Nothing here knows about pages.
 """
 
 from __future__ import annotations
@@ -36,11 +44,13 @@ class CharStyle:
 
 
 class Glyph(NamedTuple):
-    """One character placed on a line: x from the text block's left edge, in points.
+    """One character placed on a line: ``x`` of its em box from the text block's left edge, in points.
 
-    ``extra`` (em) widens the glyph's advance: a blank on the grid drawn as part of the glyph before
-    it (pipeline.variants), so that the text copies out without a space there. (A named tuple: a
-    page holds hundreds of glyphs, and tuples are made fastest.)
+    ``advance`` is the advance the glyph is set with (pt): one cell for a full-width character on the
+    grid (a 16 pt glyph centred in a 17 pt cell has x at the cell's start + 0.5 pt and advances 17 pt),
+    the natural advance of a digit or letter. Where the next glyph starts elsewhere (a squeezed or
+    paired mark, an even spread, the gap beside a Latin run), the writer positions it. (A named tuple: a page holds hundreds
+    of glyphs, and tuples are made fastest.)
     """
 
     ch: str
@@ -49,7 +59,7 @@ class Glyph(NamedTuple):
     size: float
     colour: str = "black"
     fake_bold: float = 0.0
-    extra: float = 0.0
+    advance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class Line:
     keep_with_next: bool = False
     grid_lines: int = 1  # how many body grid lines it occupies
     hanging: bool = False
+    drop: float | None = None  # baseline below the top of its first grid line (pt); None: centred in its lines
 
     @property
     def text(self) -> str:
@@ -73,17 +84,26 @@ class Line:
 
 @dataclass(frozen=True)
 class Measure:
-    """The line box: cells per line, cell width, first-line indent and continuation indent (cells)."""
+    """The line box: cells per line, cell width (pt), first-line and continuation indents (cells).
+
+    ``style`` "grid": a full-width character takes one cell of ``pitch`` and every line-end mark a
+    full cell; "book": it takes one em of its own size, a line-end mark half an em, and the measure
+    is ``cells * pitch`` wide all the same.
+    """
 
     cells: int
     pitch: float
     indent: int = 0
     rest_indent: int = 0
     style: str = "grid"  # grid | book
-    hang: bool = True
+    hang: bool = False  # one 、，。 may hang past the right edge
     strict: bool = False
-    cjk_latin_gap: float = 0.25  # cells (book style)
+    cjk_latin_gap: float = 0.25  # em between Han and a Latin/digit run
     justify: bool = True
+
+    @property
+    def width(self) -> float:
+        return self.cells * self.pitch
 
 
 # ------------------------------------------------------------------------------------------- clusters
@@ -94,7 +114,7 @@ class Cluster:
     chars: list[tuple[str, CharStyle]]
     wide: bool
     width_pt: float = 0.0  # natural width (narrow runs); wide clusters use cells
-    space: bool = False  # a breakable word space between Latin words
+    space: bool = False  # a breakable space: a word space between Latin words, or an ideographic space
     fonts: list[str] = field(default_factory=list)
     widths: list[float] = field(default_factory=list)  # per-character advances (narrow runs), pt
     soft_end: bool = False  # a long address or path may break after this piece (after . / - _)
@@ -108,6 +128,10 @@ class Cluster:
     @property
     def text(self) -> str:
         return "".join(c for c, _ in self.chars)
+
+    @property
+    def size(self) -> float:
+        return self.chars[0][1].size
 
     def cells(self, pitch: float) -> int:
         if self.wide:
@@ -125,7 +149,11 @@ def make_clusters(chars: list[tuple[str, CharStyle]], metrics: Metrics) -> list[
         if ch in cjk.IGNORABLE:
             i += 1
             continue
-        if ch == " " or (ch.isspace() and ch != "\u3000"):
+        if ch == "\u3000":
+            out.append(Cluster([chars[i]], wide=True, space=True, fonts=[metrics.font_for(st.role, ch)]))
+            i += 1
+            continue
+        if ch.isspace():
             if out and not out[-1].wide:
                 font = metrics.font_for(st.role, " ")
                 width = metrics.advance(font, " ") * st.size
@@ -150,9 +178,10 @@ def make_clusters(chars: list[tuple[str, CharStyle]], metrics: Metrics) -> list[
             c.width_pt = sum(c.widths)
             out.append(c)
         i = j
-    # a trailing space is not kept
-    while out and out[-1].space:
+    while out and out[-1].space:  # a trailing space is not kept
         out.pop()
+    while out and out[0].space:
+        out.pop(0)
     return out
 
 
@@ -177,7 +206,7 @@ def _narrow_pieces(run: list[tuple[str, CharStyle]]) -> list[Cluster]:
 def can_break(a: Cluster, b: Cluster, strict: bool) -> bool:
     """May a line end between clusters a and b?"""
     if a.space or b.space:
-        return b.space is False and a.space  # break after a word space, never before it
+        return a.space and not b.space  # break after a space, never before it
     if b.first in cjk.NO_LINE_START or a.last in cjk.NO_LINE_END:
         return False
     if strict and b.wide and len(b.chars) == 2 and b.first in cjk.DOUBLED:
@@ -195,27 +224,6 @@ def make_atoms(clusters: list[Cluster], strict: bool) -> list[list[Cluster]]:
         else:
             atoms.append([c])
     return atoms
-
-
-# ------------------------------------------------------------------------------------------- breaking
-@dataclass
-class _LineDraft:
-    atoms: list[list[Cluster]]
-    capacity: int  # cells available
-    indent: int
-    hanging: bool = False
-
-    def clusters(self) -> list[Cluster]:
-        return [c for a in self.atoms for c in a]
-
-
-def _atom_cells(atom: list[Cluster], pitch: float) -> int:
-    return sum(0 if c.space else c.cells(pitch) for c in atom)
-
-
-def _ends_hangable(atom: list[Cluster]) -> bool:
-    last = atom[-1]
-    return last.wide and len(last.chars) == 1 and last.first in cjk.HANGABLE
 
 
 def _split_long_atom(atom: list[Cluster], capacity: int, pitch: float) -> tuple[list[Cluster], list[Cluster]]:
@@ -239,6 +247,10 @@ def _split_long_atom(atom: list[Cluster], capacity: int, pitch: float) -> tuple[
     return atom, []
 
 
+def _atom_cells(atom: list[Cluster], pitch: float) -> int:
+    return sum(0 if c.space else c.cells(pitch) for c in atom)
+
+
 def _fit_atoms(atoms: list[list[Cluster]], capacity: int, pitch: float) -> list[list[Cluster]]:
     """Cut atoms wider than a whole line (a very long Latin word or number) so that every atom fits."""
     out: list[list[Cluster]] = []
@@ -256,251 +268,356 @@ def _letters(atom: list[Cluster]) -> int:
     return sum(1 for c in atom for ch, _ in c.chars if ch.isalnum())
 
 
-# Costs of a non-final line that cannot be filled exactly (per empty cell):
-SLACK_AT_LATIN = 3.0  # the cell goes beside a Latin/digit run: the Chinese stays on the grid
-SLACK_AT_MARK = 6.0  # the cell follows a mark (after 。？！ first): the Chinese stays on the grid
-SLACK_SPREAD = 50.0  # no such place: the cell is spread over the line, which leaves the grid
+# ------------------------------------------------------------------------------------------- line model
+def _is_mark(c: Cluster) -> bool:
+    return c.wide and len(c.chars) == 1 and (c.first in cjk.LEFT_INK or c.first in cjk.RIGHT_INK or c.first in cjk.CENTRE_INK)
+
+
+def _is_han_side(c: Cluster) -> bool:
+    """A character that takes the Han–Latin gap beside a run: Han, kana, hangul (not marks, symbols like
+    ￥ ％ that belong to their number, or spaces)."""
+    return c.wide and (c.first.isalpha() or cjk.is_han(c.first))
+
+
+class LineModel:
+    """Widths and adjustment room of a paragraph's clusters, with prefix sums for any line a..b.
+
+    Per cluster k: its natural width, its trimmable blanks (a mark's empty half), and what it loses
+    at a line edge. Per boundary k (between clusters k and k+1): the Han–Latin gap and the pairing of
+    adjacent marks (the blank that goes: 2 cells → 1.5).
+    """
+
+    def __init__(self, clusters: list[Cluster], m: Measure):
+        self.clusters = clusters
+        self.m = m
+        book = m.style == "book"
+        n = len(clusters)
+        self.cell = [c.size if book else m.pitch for c in clusters]
+        self.width = [len(c.chars) * self.cell[k] if c.wide else c.width_pt for k, c in enumerate(clusters)]
+        blank_l = [0.0] * n
+        blank_r = [0.0] * n
+        for k, c in enumerate(clusters):
+            if _is_mark(c):
+                half = self.cell[k] / 2
+                if c.first in cjk.LEFT_INK:
+                    blank_r[k] = half
+                elif c.first in cjk.RIGHT_INK:
+                    blank_l[k] = half
+                else:
+                    blank_l[k] = blank_r[k] = half / 2
+        self.blank_l, self.blank_r = blank_l, blank_r
+        # boundaries: pairing (which side loses its blank) and the Han–Latin gap
+        self.pair_r = [0.0] * n  # cluster k's right blank taken by pairing with k+1
+        self.pair_l = [0.0] * n  # cluster k's left blank taken by pairing with k-1
+        self.gap = [0.0] * max(0, n - 1)
+        for k in range(n - 1):
+            a, b = clusters[k], clusters[k + 1]
+            if blank_r[k] and (blank_l[k + 1] or blank_r[k + 1]) and a.first not in cjk.CENTRE_INK:
+                self.pair_r[k] = blank_r[k]  # closer or stop, then an opener or another closer: 1.5 cells
+            elif blank_l[k] and blank_l[k + 1] and not blank_r[k]:
+                self.pair_l[k + 1] = blank_l[k + 1]  # two openers
+            narrow_a = not a.wide and not a.space
+            narrow_b = not b.wide and not b.space
+            if (narrow_a and _is_han_side(b)) or (_is_han_side(a) and narrow_b):
+                em = b.size if b.wide else a.size
+                self.gap[k] = m.cjk_latin_gap * em
+        # what a cluster loses at a line edge: a space all of it; in book style a mark its outer blank
+        self.start_trim = [self.width[k] if c.space else (blank_l[k] if book else 0.0) for k, c in enumerate(clusters)]
+        self.end_trim = [self.width[k] if c.space else (blank_r[k] if book else 0.0) for k, c in enumerate(clusters)]
+        # squeezable blanks inside a line, after pairing
+        self.sq_l = [blank_l[k] - self.pair_l[k] for k in range(n)]
+        self.sq_r = [blank_r[k] - self.pair_r[k] for k in range(n)]
+        acc = itertools.accumulate
+        self.p_width = list(acc(self.width, initial=0.0))
+        self.p_pair = list(acc((self.pair_r[k] + self.pair_l[k + 1] for k in range(n - 1)), initial=0.0))
+        self.p_gap = list(acc(self.gap, initial=0.0))
+        self.p_sq = list(acc((self.sq_l[k] + self.sq_r[k] for k in range(n)), initial=0.0))
+        self.p_run = list(acc((not c.wide and not c.space for c in clusters), initial=0))
+
+    def natural(self, a: int, b: int) -> float:
+        """Natural width of the line of clusters a..b (inclusive)."""
+        inner = self.p_width[b + 1] - self.p_width[a] - (self.p_pair[b] - self.p_pair[a]) + self.p_gap[b] - self.p_gap[a]
+        return inner - self.start_trim[a] - (self.end_trim[b] if b > a else 0.0)
+
+    def squeezable(self, a: int, b: int) -> float:
+        """How much the line's inner mark blanks can give (the line's outer blanks excluded)."""
+        return self.p_sq[b + 1] - self.p_sq[a] - self.sq_l[a] - self.sq_r[b]
+
+    def gap_room(self, a: int, b: int) -> float:
+        """How much the Han–Latin gaps can give: down to half (⅛ em), JLREQ §3.8.3."""
+        return (self.p_gap[b] - self.p_gap[a]) / 2
+
+    def has_run(self, a: int, b: int) -> bool:
+        return self.p_run[b + 1] > self.p_run[a]
+
+    def paired(self, a: int, b: int) -> bool:
+        return self.p_pair[b] > self.p_pair[a]
+
+
+# ------------------------------------------------------------------------------------------- costs
+# Costs of a non-final line: no adjustment is free; squeezing marks is the first resort (先挤进),
+# spreading the next (后推出); a line that could have been on the grid pays for leaving it.
+SQUEEZE_BASE = 1.0
+SQUEEZE = 3.0  # × (share of the squeezable blanks used)²
+GAP_SQUEEZE = 20.0  # the Han–Latin gaps toward ⅛ em, only when the marks are all squeezed
+SPREAD_BASE = 1.0
+SPREAD = 1500.0  # × (extra per gap, in cells)²
+OFF_GRID = 4.0  # a line of whole cells that is spread leaves the grid
+MAX_SPREAD = 0.3  # cells per gap: beyond this a spread reads as a hole
+HOLE = 1000.0
+HANG = 2.0
 LONE_LAST_LINE = 80.0  # the paragraph's last line holds a single character (孤字)
-PER_LINE = 0.01  # among equal choices, fewer lines
-WINDOW = 4  # lines with more empty cells than this are only tried when nothing fuller fits
+PER_LINE = 0.5
+WINDOW = 5  # cells: shorter lines are tried only when nothing fuller fits
+EPS = 1e-6
 
 
-def _blank_after_mark(clusters: list[Cluster], k: int) -> bool:
-    """May a spare cell follow cluster k (a mark whose ink sits at the left of its cell)?
+@dataclass(frozen=True, slots=True)
+class LineFit:
+    """One line of a paragraph: clusters a..b, its indent and width (pt), and whether its last mark hangs."""
 
-    Not inside a run of closing marks and stops: the cell goes after the last of them.
-    """
-    c = clusters[k]
-    if not (c.wide and len(c.chars) == 1 and c.first in cjk.LEFT_INK):
-        return False
-    return k + 1 < len(clusters) and clusters[k + 1].first not in cjk.LEFT_INK
-
-
-class _SlotCount:
-    """Where a line can take spare cells, in constant time per line: (beside runs, after marks)."""
-
-    def __init__(self, atoms: list[list[Cluster]]):
-        clusters = [c for a in atoms for c in a]
-        self.starts = list(itertools.accumulate((len(a) for a in atoms), initial=0))
-        self.narrow = [not c.wide and not c.space for c in clusters]
-        wide = [c.wide for c in clusters]
-        self.prev_wide = [k > 0 and wide[k - 1] for k in range(len(clusters))]
-        self.next_wide = [k + 1 < len(clusters) and wide[k + 1] for k in range(len(clusters))]
-        either = [n and (p or q) for n, p, q in zip(self.narrow, self.prev_wide, self.next_wide, strict=True)]
-        self.prefix = list(itertools.accumulate(either, initial=0))
-        marks = (_blank_after_mark(clusters, k) for k in range(len(clusters)))
-        self.marks = list(itertools.accumulate(marks, initial=0))
-
-    def __call__(self, i: int, j: int) -> tuple[int, int]:
-        """Slots of the line made of atoms i..j-1: runs that may grow, and marks a cell may follow."""
-        a, b = self.starts[i], self.starts[j] - 1
-        if a == b:
-            return 0, 0
-        inner = self.prefix[b] - self.prefix[a + 1]
-        first = self.narrow[a] and self.next_wide[a]
-        last = self.narrow[b] and self.prev_wide[b]
-        return inner + first + last, self.marks[b] - self.marks[a]
+    a: int
+    b: int
+    indent: float
+    width: float
+    hang: bool = False
 
 
-def _line_cost(slack: int, slots: tuple[int, int]) -> float:
-    """The cost of a non-final line that keeps ``slack`` empty cells, given its (run, mark) slots."""
-    if slack <= 0:
+def _inner(lm: LineModel, a: int, b: int) -> tuple[int, int]:
+    """The line a..b without a space at its end (a space there is not set)."""
+    while b > a and lm.clusters[b].space:
+        b -= 1
+    return a, b
+
+
+def line_cost(lm: LineModel, a: int, b: int, width: float, last: bool) -> float | None:
+    """The cost of setting clusters a..b in ``width``; None when they cannot fit."""
+    m = lm.m
+    a, b = _inner(lm, a, b)
+    need = lm.natural(a, b)
+    if need > width + EPS:
+        excess = need - width
+        room = lm.squeezable(a, b)
+        if excess <= room + EPS:
+            share = excess / room
+            return SQUEEZE_BASE + SQUEEZE * share * share
+        gaps = lm.gap_room(a, b)
+        if room > 0 and excess <= room + gaps + EPS:
+            return SQUEEZE_BASE + SQUEEZE + GAP_SQUEEZE * (excess - room) / gaps
+        return None
+    if last or not m.justify:
+        return 0.0 if last else (width - need) / lm.cell[a]  # ragged lines: as full as they go
+    short = width - need
+    if short <= EPS:
         return 0.0
-    runs, marks = slots
-    if runs + marks:  # more than one cell in one place reads as a gap: cost it like the spread
-        per_cell = SLACK_AT_LATIN if runs >= slack else SLACK_AT_MARK
-        return per_cell * slack * max(1.0, slack / (runs + marks)) ** 2
-    # spread cells cost quadratically: two lines with one spare cell each read better than one with two
-    return SLACK_SPREAD * slack * slack
+    gaps = max(1, b - a)
+    per_gap = short / gaps / lm.cell[a]
+    cost = SPREAD_BASE + SPREAD * per_gap * per_gap
+    if per_gap > MAX_SPREAD:
+        cost += HOLE
+    if m.style == "grid" and not lm.has_run(a, b) and not lm.paired(a, b):
+        cost += OFF_GRID
+    return cost
 
 
-def break_grid(atoms: list[list[Cluster]], m: Measure) -> list[_LineDraft]:
-    """Choose line breaks on the grid for the whole paragraph at once (dynamic programming).
+def break_lines(atoms: list[list[Cluster]], lm: LineModel, per_line: float = PER_LINE) -> list[LineFit]:
+    """Choose the line breaks of the whole paragraph at once (dynamic programming over atoms).
 
-    A line holds whole atoms and fills its cells exactly, or takes one more 、，。 hanging past the
-    edge (where allowed), or keeps empty cells: those cost, least when they can sit beside a Latin or
-    digit run or after a mark, most when they must be spread over the line. Looking at the paragraph
-    as a whole lets an earlier line shift the breaks of later ones so that a mark lands where it can
-    hang, and keeps a lone character off the last line.
+    Looking at the paragraph as a whole lets an earlier line shift the breaks of later ones so that
+    lines fill, marks are squeezed rather than lines spread, and no lone character ends the paragraph.
+    A large ``per_line`` gives the fewest lines the paragraph can take (its tight setting).
     """
-    first_cap, rest_cap = m.cells - m.indent, m.cells - m.rest_indent
-    widths = [_atom_cells(a, m.pitch) for a in atoms]
-    if max(widths, default=0) > max(1, min(first_cap, rest_cap)):
-        atoms = _fit_atoms(atoms, max(1, min(first_cap, rest_cap)), m.pitch)
-        widths = [_atom_cells(a, m.pitch) for a in atoms]
+    m = lm.m
+    starts = list(itertools.accumulate((len(a) for a in atoms), initial=0))
     n = len(atoms)
-    slots = _SlotCount(atoms)
-    inf = float("inf")
-    best: list[tuple[float, int, bool]] = [(inf, -1, False)] * (n + 1)
-    best[0] = (0.0, -1, False)
-    ends = list(itertools.accumulate(widths, initial=0))  # cells used by atoms[:k]
+    first_w = m.width - m.indent * lm.cell[0]
+    rest_w = m.width - m.rest_indent * lm.cell[0]
     letters = list(itertools.accumulate(map(_letters, atoms), initial=0))
+    ends = [lm.p_width[s] for s in starts]  # natural widths of atoms[:k], for the candidate window
+    slack = max(lm.cell[0] * WINDOW, m.width * 0.25)
+    best: list[tuple[float, int, bool]] = [(math.inf, -1, False)] * (n + 1)
+    best[0] = (0.0, -1, False)
     for i in range(n):
-        if best[i][0] == inf:
+        if best[i][0] == math.inf:
             continue
-        cap = first_cap if i == 0 else rest_cap
-        fullest = bisect.bisect_right(ends, ends[i] + cap) - 1  # most atoms that fit without hanging
-        emptiest = bisect.bisect_left(ends, ends[i] + cap - WINDOW)
-        candidates = list(range(max(i + 1, min(emptiest, fullest)), fullest + 1))
-        if fullest < n and m.hang and ends[fullest + 1] - ends[i] == cap + 1 and _ends_hangable(atoms[fullest]):
-            candidates.append(fullest + 1)
-        for j in candidates:
-            used = ends[j] - ends[i]
-            hang = used > cap
-            if j == n:
-                lone = i > 0 and letters[n] - letters[i] <= 1
-                line = LONE_LAST_LINE if lone else 0.0
-            elif used >= cap:
-                line = 0.0
-            else:
-                line = _line_cost(cap - used, slots(i, j))
-            cost = best[i][0] + PER_LINE + line
-            if cost < best[j][0]:
-                best[j] = (cost, i, hang)
-    lines: list[_LineDraft] = []
+        width = first_w if i == 0 else rest_w
+        a = starts[i]
+        lo = min(n, bisect.bisect_left(ends, ends[i] + width - slack))  # the paragraph's end is always a candidate
+        hi = bisect.bisect_right(ends, ends[i] + width * 1.2 + lm.cell[0])
+        found = False
+        for j in range(max(i + 1, lo), min(n, hi) + 1):
+            b = starts[j] - 1
+            last = j == n
+            for hang in (False, True):
+                if hang and not (m.hang and b > a and _hangable(lm.clusters[b])):
+                    continue
+                cost = line_cost(lm, a, b - 1 if hang else b, width, last)
+                if cost is None:
+                    continue
+                found = True
+                if hang:
+                    cost += HANG
+                if last and i > 0 and letters[n] - letters[i] <= 1:
+                    cost += LONE_LAST_LINE
+                total = best[i][0] + per_line + cost
+                if total < best[j][0]:
+                    best[j] = (total, i, hang)
+        if not found:  # nothing fits (an overlong atom): the next atom alone, however it looks
+            j = i + 1
+            total = best[i][0] + per_line + HOLE
+            if total < best[j][0]:
+                best[j] = (total, i, False)
+    fits: list[LineFit] = []
     j = n
     while j > 0:
         _, i, hang = best[j]
-        indent = m.indent if i == 0 else m.rest_indent
-        lines.append(_LineDraft(atoms[i:j], m.cells - indent, indent, hang))
+        indent = (m.indent if i == 0 else m.rest_indent) * lm.cell[0]
+        fits.append(LineFit(starts[i], starts[j] - 1, indent, m.width - indent, hang))
         j = i
-    lines.reverse()
-    return lines
+    fits.reverse()
+    return fits
 
 
-def _slack_slots(clusters: list[Cluster]) -> list[int]:
-    """Latin/digit runs (cluster indexes) whose box may grow by whole cells, keeping the grid.
-
-    A run that touches Chinese on a side not at the line's edge qualifies; it stays centred in its
-    larger box. A whole empty cell between two Chinese characters would instead read as a space
-    when the text is copied out of the PDF.
-    """
-    slots = []
-    last = len(clusters) - 1
-    for k, c in enumerate(clusters):
-        if c.wide or c.space:
-            continue
-        before = k > 0 and clusters[k - 1].wide
-        after = k < last and clusters[k + 1].wide
-        if before or after:
-            slots.append(k)
-    return slots
+def _hangable(c: Cluster) -> bool:
+    return c.wide and len(c.chars) == 1 and c.first in cjk.HANGABLE
 
 
-# Which marks a spare cell follows first: the end of a sentence or a clause (a pause anyway), then
-# (after the Latin and digit runs) a comma or a closing mark.
-_STRONG_MARKS = frozenset("。？！；：")
-
-
-def _mark_slots(clusters: list[Cluster]) -> tuple[list[int], list[int]]:
-    """Marks (cluster indexes) that a spare cell may follow: after a sentence or clause, and the others.
-
-    A run of marks like 。” counts as its strongest mark.
-    """
-    strong: list[int] = []
-    weak: list[int] = []
-    for k in range(len(clusters)):
-        if _blank_after_mark(clusters, k):
-            j = k
-            while j >= 0 and clusters[j].wide and clusters[j].first in cjk.LEFT_INK and clusters[j].first not in _STRONG_MARKS:
-                j -= 1
-            ends_sentence = j >= 0 and clusters[j].wide and clusters[j].first in _STRONG_MARKS
-            (strong if ends_sentence else weak).append(k)
-    return strong, weak
-
-
-def place_grid(draft: _LineDraft, m: Measure, last: bool) -> tuple[list[Glyph], bool]:
-    """Glyph x positions for a grid line; returns (glyphs, on_grid)."""
-    clusters = draft.clusters()
-    cells = [0 if c.space else c.cells(m.pitch) for c in clusters]
-    used = sum(cells) - (1 if draft.hanging else 0)
-    slack = draft.capacity - used
-    spread = 0.0  # points added after every cluster when the line cannot keep the grid
-    on_grid = True
-    if slack > 0 and m.justify and not last:
-        # after the end of a sentence or clause first; then beside Latin/digit runs (runs with Chinese on
-        # both sides first: they stay centred, the spare cell split around them); then after other marks
-        strong, weak = _mark_slots(clusters)
-        slots = strong + sorted(_slack_slots(clusters), key=lambda k: k in (0, len(clusters) - 1)) + weak
-        if slots:
-            for i in range(slack):
-                cells[slots[i % len(slots)]] += 1
-        elif len(clusters) > 1:
-            on_grid = False
-            spread = slack * m.pitch / (len(clusters) - 1)
+# ------------------------------------------------------------------------------------------- placing
+def place_line(lm: LineModel, fit: LineFit, last: bool) -> list[Glyph]:
+    """Glyph positions for one line: squeezed when too long, spread evenly when short (not the last)."""
+    m = lm.m
+    a, b = _inner(lm, fit.a, fit.b - 1 if fit.hang else fit.b)
+    trim_l = {k: lm.pair_l[k] for k in range(a + 1, b + 1)}
+    trim_r = {k: lm.pair_r[k] for k in range(a, b)}
+    trim_l[a] = lm.start_trim[a]
+    trim_r[b] = trim_r.get(b, 0.0) + (lm.end_trim[b] if b > a else 0.0)
+    gaps = {k: lm.gap[k] for k in range(a, b)}
+    need = lm.natural(a, b)
+    spread = 0.0
+    if need > fit.width + EPS:
+        excess = need - fit.width
+        room = lm.squeezable(a, b)
+        share = min(1.0, excess / room) if room > 0 else 0.0
+        for k in range(a, b + 1):
+            if k > a:
+                trim_l[k] += lm.sq_l[k] * share
+            if k < b:
+                trim_r[k] += lm.sq_r[k] * share
+        rest = excess - room * share
+        gap_room = lm.gap_room(a, b)
+        if rest > EPS and gap_room > 0:
+            cut = min(1.0, rest / gap_room) / 2
+            gaps = {k: g * (1 - cut) for k, g in gaps.items()}
+    elif m.justify and not last and b > a:
+        spread = (fit.width - need) / (b - a)
     glyphs: list[Glyph] = []
-    x = draft.indent * m.pitch
-    for k, c in enumerate(clusters):
-        box = cells[k] * m.pitch
-        if c.wide and cells[k] == 1 and c.chars[0][0] != "\u3000":  # most characters: one in its cell
-            ch, st = c.chars[0]
-            glyphs.append(Glyph(ch, x, c.fonts[0], st.size, st.colour, st.fake_bold))
-        elif c.wide:
-            blank = (cells[k] - len(c.chars)) * m.pitch
-            for i, ((ch, st), f) in enumerate(zip(c.chars, c.fonts, strict=True)):
-                if ch == "\u3000":
-                    _ideographic_space(glyphs, clusters, k, x, box, st)
-                    continue
-                extra = blank / st.size if i == len(c.chars) - 1 else 0.0
-                glyphs.append(Glyph(ch, x + i * m.pitch, f, st.size, st.colour, st.fake_bold, extra))
-        elif not c.space and (k == 0 or not _joined(clusters[k - 1], c)):
-            # the pieces of one run (an address broken after . / - _) are set together in their boxes
-            end = k + 1
-            while end < len(clusters) and _joined(clusters[end - 1], clusters[end]):
-                end += 1
-            run = clusters[k:end]
-            free = sum(cells[k:end]) * m.pitch + (end - k - 1) * spread - sum(r.width_pt for r in run)
-            at_start, at_end = k == 0, end == len(clusters) and not last
-            before = 0.0 if at_start else free if at_end else free / 2
-            if before > 0 and glyphs and clusters[k - 1].wide:  # the blank before the run: carried by the glyph before
-                glyphs[-1] = glyphs[-1]._replace(extra=glyphs[-1].extra + before / glyphs[-1].size)
-            gx = x + before
-            for piece in run:
-                for (ch, st), f, adv in zip(piece.chars, piece.fonts, piece.widths, strict=True):
-                    glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold))
-                    gx += adv
-            after = free - before
-            if after > 0 and end < len(clusters) and clusters[end].wide:  # and the blank after it, by its last glyph
-                glyphs[-1] = glyphs[-1]._replace(extra=after / glyphs[-1].size)
-        x += box + spread
-    return glyphs, on_grid
+    x = fit.indent
+    for k in range(a, fit.b + 1):
+        c = lm.clusters[k]
+        left, right = trim_l.get(k, 0.0), trim_r.get(k, 0.0)
+        if c.wide:
+            cell = lm.cell[k]
+            if not (c.space and (k in (a, b) or k > b)):
+                for i, ((ch, st), f) in enumerate(zip(c.chars, c.fonts, strict=True)):
+                    gx = x - left + i * cell + (cell - st.size) / 2
+                    glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold, cell))
+        elif not c.space:
+            gx = x
+            for (ch, st), f, adv in zip(c.chars, c.fonts, c.widths, strict=True):
+                glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold, adv))
+                gx += adv
+        if k <= b:
+            x += lm.width[k] - left - right
+            if k < b:
+                x += gaps[k] + spread
+    return glyphs
 
 
-def _joined(a: Cluster, b: Cluster) -> bool:
-    """Are a and b consecutive pieces of one Latin/digit run (no space or wide character between)?"""
-    return not (a.wide or a.space or b.wide or b.space)
+def compose_paragraph(
+    chars: list[tuple[str, CharStyle]], m: Measure, metrics: Metrics, word_ends: set[int] | None = None
+) -> list[list[Glyph]]:
+    """Break and place one paragraph; returns the glyphs of each line. With ``word_ends`` (character
+    offsets after which a word ends) a line breaks only between words (table headers)."""
+    return compose_variants(chars, m, metrics, tight=False, word_ends=word_ends)[0]
 
 
-def _ideographic_space(glyphs: list[Glyph], clusters: list[Cluster], k: int, x: float, box: float, st: CharStyle) -> None:
-    """An ideographic space (U+3000) written in the text: its cell (``box`` wide, at ``x``) stays empty.
-
-    Between two Chinese characters the cell is drawn as part of the glyph before (a wider advance)
-    and the space itself with no advance where the next character starts, so that the line copies
-    out as written and text extractors see no gap. At a line's edge it is not drawn.
-    """
-    if not glyphs or k == 0 or k + 1 >= len(clusters) or not (clusters[k - 1].wide and clusters[k + 1].wide):
-        return
-    prev = glyphs[-1]
-    glyphs[-1] = prev._replace(extra=prev.extra + box / prev.size)
-    font = clusters[k].fonts[0]
-    glyphs.append(Glyph("\u3000", x + box, font, st.size, st.colour, st.fake_bold, -1.0))
+def between_words(atoms: list[list[Cluster]], word_ends: set[int]) -> list[list[Cluster]]:
+    """Atoms joined where their boundary falls inside a word."""
+    out: list[list[Cluster]] = []
+    offset = 0
+    for atom in atoms:
+        if out and offset not in word_ends:
+            out[-1] = out[-1] + atom
+        else:
+            out.append(list(atom))
+        offset += sum(len(c.chars) for c in atom)
+    return out
 
 
-def compose_paragraph(chars: list[tuple[str, CharStyle]], m: Measure, metrics: Metrics) -> list[list[Glyph]]:
-    """Break and place one paragraph; returns the glyphs of each line."""
+TIGHT_PER_LINE = 1000.0
+
+
+def compose_variants(
+    chars: list[tuple[str, CharStyle]], m: Measure, metrics: Metrics, tight: bool = True, word_ends: set[int] | None = None
+) -> tuple[list[list[Glyph]], list[list[Glyph]] | None]:
+    """The paragraph's best lines, and (with ``tight``) its tight setting: one line fewer, its lines
+    squeezed harder, or None when it has none. The paginator may take the tight setting to fill a page."""
     clusters = make_clusters(chars, metrics)
     if not clusters:
-        return []
+        return [], None
     atoms = make_atoms(clusters, m.strict)
-    if m.style == "book":
-        from .book import break_book, place_book
+    if word_ends is not None and sum(len(c.chars) for c in clusters) == len(chars):  # offsets still hold
+        atoms = between_words(atoms, word_ends)
+    cap = max(1, m.cells - max(m.indent, m.rest_indent))
+    unit = clusters[0].size if m.style == "book" else m.pitch
+    if max(_atom_cells(a, unit) for a in atoms) > cap:
+        atoms = _fit_atoms(atoms, cap, unit)
+        clusters = [c for a in atoms for c in a]
+    lm = LineModel(clusters, m)
+    fits = break_lines(atoms, lm)
+    best = [place_line(lm, fit, last=k == len(fits) - 1) for k, fit in enumerate(fits)]
+    if not tight or len(fits) < 2 or not _may_tighten(lm, len(fits)):
+        return best, None
+    fewer = break_lines(atoms, lm, TIGHT_PER_LINE)
+    if len(fewer) >= len(fits):
+        return best, None
+    return best, [place_line(lm, fit, last=k == len(fewer) - 1) for k, fit in enumerate(fewer)]
 
-        em = chars[0][1].size
-        lines = break_book(atoms, m, em)
-        return [place_book(cl, hang, ind, m, last=k == len(lines) - 1) for k, (cl, hang, ind) in enumerate(lines)]
-    drafts = break_grid(atoms, m)
-    out = []
-    for i, d in enumerate(drafts):
-        glyphs, _ = place_grid(d, m, last=i == len(drafts) - 1)
-        out.append(glyphs)
-    return out
+
+def _may_tighten(lm: LineModel, lines: int) -> bool:
+    """Could the paragraph, squeezed to the full, take one line fewer? (A quick bound before the search.)"""
+    n = len(lm.clusters) - 1
+    return lm.natural(0, n) - lm.squeezable(0, n) - lm.gap_room(0, n) <= (lines - 1) * lm.m.width - lm.m.indent * lm.cell[0]
+
+
+def set_natural(
+    chars: list[tuple[str, CharStyle]], metrics: Metrics, gap: float, spacing: float = 0.0
+) -> tuple[list[Glyph], float]:
+    """One line at its natural width from x = 0 (titles, masthead, folios): full-width characters one em,
+    runs at their natural width with ``gap`` em beside Han, adjacent marks paired, ``spacing`` em added
+    between characters (letter-spaced mastheads). Returns (glyphs, width)."""
+    clusters = make_clusters(chars, metrics)
+    if not clusters:
+        return [], 0.0
+    lm = LineModel(clusters, Measure(cells=1, pitch=clusters[0].size, style="book", cjk_latin_gap=gap, justify=False))
+    glyphs: list[Glyph] = []
+    x = 0.0
+    n = len(clusters)
+    for k, c in enumerate(clusters):
+        left = lm.pair_l[k] if k else 0.0
+        right = lm.pair_r[k] if k < n - 1 else 0.0
+        if c.wide:
+            for i, ((ch, st), f) in enumerate(zip(c.chars, c.fonts, strict=True)):
+                if not c.space:
+                    gx = x - left + i * (st.size + spacing * st.size)
+                    glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold, st.size))
+        elif not c.space:
+            gx = x
+            for (ch, st), f, adv in zip(c.chars, c.fonts, c.widths, strict=True):
+                glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold, adv))
+                gx += adv + spacing * st.size
+        size = c.size
+        x += lm.width[k] - left - right + spacing * size * len(c.chars)
+        if k < n - 1:
+            x += lm.gap[k]
+    return glyphs, max(0.0, x - spacing * clusters[-1].size)

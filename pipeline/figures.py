@@ -19,11 +19,11 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
-from . import cjk
-from .compose import CharStyle, Glyph, Line, Measure, Metrics, compose_paragraph, make_atoms, make_clusters
+from .compose import CharStyle, Glyph, Line, Measure, Metrics, between_words, compose_paragraph, make_atoms, make_clusters
 from .errors import ERROR, WARNING, JianbaoError, Location, Problem
 from .layout import Layout, Style
 from .model import Image, Issue, Table
+from .words import word_ends
 
 FORMATS = ("JPEG", "PNG")
 EXIF_ORIENTATION = 0x0112
@@ -171,27 +171,23 @@ def check_images(issue: Issue, layout: Layout) -> list[Problem]:
         except JianbaoError as exc:
             problems.append(Problem(exc.where or block.where, ERROR, exc.message, exc.hint))
             continue
-        width, _, _ = photo_size(info, block.width, layout, 0)
+        width, _ = photo_size(info, block.width, layout, 0.0)
         found = _dpi_problem(block, info, width, layout)
         if found:
             problems.append(found)
     return problems
 
 
-def photo_size(info: ImageInfo, fraction: float, layout: Layout, caption_lines: int) -> tuple[float, float, int]:
-    """(width, height) in points and the grid lines the photo takes: ``fraction`` of the block width,
-    scaled down when photo and caption would not fit on one page."""
-    lp = layout.line_pitch
-    pad = layout.photos.padding
+def photo_size(info: ImageInfo, fraction: float, layout: Layout, caption_height: float) -> tuple[float, float]:
+    """(width, height) of the photo in points: ``fraction`` of the block width, scaled down when photo
+    and caption (``caption_height`` with its gap) would not fit on one page."""
     width = layout.page.block_width * fraction
     height = width * info.height / info.width
-    lines = max(1, math.ceil((height + 2 * pad) / lp - EPS))
-    room = max(1, layout.grid.lines_per_page - caption_lines)
-    if lines > room:
-        lines = room
-        height = max(1.0, room * lp - 2 * pad)
+    room = layout.grid.lines_per_page * layout.line_pitch - 2 * layout.photos.padding - caption_height
+    if height > room:
+        height = max(1.0, room)
         width = height * info.width / info.height
-    return width, height, lines
+    return width, height
 
 
 # ------------------------------------------------------------------------------------------- composer
@@ -202,6 +198,7 @@ class FigureComposer:
         self.layout = layout
         self.metrics = metrics
         self.warn = warn
+        self.tables = 0  # tables numbered so far (表1, 表2 …)
 
     def compose(self, block: Image | Table) -> list[Figure]:
         return [self.photo(block)] if isinstance(block, Image) else self.table(block)
@@ -216,8 +213,7 @@ class FigureComposer:
         if not glyphs:
             return 0.0
         g = glyphs[-1]
-        advance = g.size if cjk.is_wide(g.ch) else self.metrics.advance(g.font, g.ch) * g.size
-        return g.x + advance
+        return g.x + (g.advance or self.metrics.advance(g.font, g.ch) * g.size)
 
     def measure(self, cells: int, style: Style, justify: bool = True) -> Measure:
         g = self.layout.grid
@@ -231,10 +227,12 @@ class FigureComposer:
             justify=justify,
         )
 
-    def lines(self, text: str, style: Style, m: Measure, where: Location) -> list[list[Glyph]]:
+    def lines(self, text: str, style: Style, m: Measure, where: Location, words: bool = False) -> list[list[Glyph]]:
+        """``text`` broken into lines of ``m``; with ``words``, only between words (header cells)."""
         st = CharStyle(style.font, style.size, style.colour, style.fake_bold)
+        ends = word_ends(text) if words else None
         try:
-            return compose_paragraph([(ch, st) for ch in text], m, self.metrics)
+            return compose_paragraph([(ch, st) for ch in text], m, self.metrics, ends)
         except JianbaoError as exc:
             if exc.where is None:
                 raise JianbaoError(exc.message, where, exc.hint) from None
@@ -242,25 +240,32 @@ class FigureComposer:
 
     # ------------------------------------------------------------------ photos
     def photo(self, image: Image) -> Figure:
-        lay = self.layout
+        """The photo and its caption in whole grid lines: the caption close under the photo, the spare
+        space shared above the photo and below the caption (so the caption is nearer its photo than
+        the text)."""
+        lay, ph = self.layout, self.layout.photos
         info = read_image(image)
         style = lay.style("caption")
         bw, lp = lay.page.block_width, lay.line_pitch
         captions = self.caption(image, style) if image.caption else []
-        width, height, lines = photo_size(info, image.width, lay, len(captions))
+        leading = ph.caption_leading * style.size
+        caption_height = ph.caption_gap + (len(captions) - 1) * leading + style.size if captions else 0.0
+        width, height = photo_size(info, image.width, lay, caption_height)
         problem = _dpi_problem(image, info, width, lay)
         if problem:
             self.warn(problem)
+        content = height + caption_height
+        lines = max(1, math.ceil((content + 2 * ph.padding) / lp - EPS))
+        top = (lines * lp - content) / 2
         x = (bw - width) / 2
-        picture = FigureImage(
-            image.path, x, (lines * lp - height) / 2, width, height, info.orientation, info.alpha and info.format == "PNG"
-        )
+        picture = FigureImage(image.path, x, top, width, height, info.orientation, info.alpha and info.format == "PNG")
         texts = []
+        first = top + height + ph.caption_gap + lay.grid.em_ascent * style.size
         for k, glyphs in enumerate(captions):
-            dx = (bw - self.extent(glyphs)) / 2 if lay.photos.caption_align == "centre" else x
+            dx = (bw - self.extent(glyphs)) / 2 if ph.caption_align == "centre" else x
             line = Line(tuple(glyphs), kind="caption", size=style.size)
-            texts.append(FigureText(line, dx, self.baseline((lines + k) * lp, lp, style.size), lines + k))
-        return Figure(lines + len(captions), tuple(texts), (), (picture,), kind="photo")
+            texts.append(FigureText(line, dx, first + k * leading))
+        return Figure(lines, tuple(texts), (), (picture,), kind="photo")
 
     def caption(self, image: Image, style: Style) -> list[list[Glyph]]:
         """The caption's lines at the block width; several lines are balanced (as even as they go)."""
@@ -275,10 +280,14 @@ class FigureComposer:
         return lines
 
     # ------------------------------------------------------------------ tables
-    def atom_cells(self, text: str, style: Style) -> list[int]:
-        """Widths, in cells of the style's size, of the unbreakable pieces of ``text``."""
+    def atom_cells(self, text: str, style: Style, words: bool = False) -> list[int]:
+        """Widths, in cells of the style's size, of the unbreakable pieces of ``text`` (whole words with ``words``)."""
         st = CharStyle(style.font, style.size)
-        atoms = make_atoms(make_clusters([(ch, st) for ch in text], self.metrics), self.layout.grid.strict)
+        clusters = make_clusters([(ch, st) for ch in text], self.metrics)
+        atoms = make_atoms(clusters, self.layout.grid.strict)
+        ends = word_ends(text) if words else None
+        if ends is not None and sum(len(c.chars) for c in clusters) == len(text):
+            atoms = between_words(atoms, ends)
         return [sum(0 if c.space else c.cells(style.size) for c in a) for a in atoms]
 
     def column_widths(self, table: Table, styles: list[Style]) -> list[float]:
@@ -293,7 +302,7 @@ class FigureComposer:
         most = list(least)
         for row, style in zip(table.rows, styles, strict=True):
             for c, text in enumerate(row):
-                pieces = self.atom_cells(text, style)
+                pieces = self.atom_cells(text, style, words=style is styles[0] and table.header)
                 if pieces:
                     least[c] = max(least[c], pad + max(pieces) * style.size)
                     most[c] = max(most[c], pad + sum(pieces) * style.size)
@@ -305,8 +314,11 @@ class FigureComposer:
         return [w * bw / sum(least) for w in least]
 
     def table(self, table: Table) -> list[Figure]:
+        """The table's title (表N and its caption), then one figure per row; a later row that opens a page
+        brings the header back under 续表N."""
         lay, t = self.layout, self.layout.tables
         bw, lp = lay.page.block_width, lay.line_pitch
+        self.tables += 1
         n = len(table.rows)
         styles = [lay.style("table_header" if table.header and r == 0 else "table") for r in range(n)]
         widths = self.column_widths(table, styles)
@@ -314,7 +326,9 @@ class FigureComposer:
         for w in widths:
             edges.append(edges[-1] + w)
         edges[-1] = bw
-        figures: list[Figure] = []
+        number = t.number.format(n=self.tables)
+        title = f"{number}\u3000{table.caption}" if table.caption else number
+        figures: list[Figure] = [self.title_figure(title, table.where)]
         header: Figure | None = None
         for r, (row, style) in enumerate(zip(table.rows, styles, strict=True)):
             is_header = table.header and r == 0
@@ -324,11 +338,11 @@ class FigureComposer:
             for c, text in enumerate(row):
                 inner = widths[c] - 2 * t.inset
                 m = self.measure(int(inner / style.size + EPS), style, justify=not is_header)
-                cells.append((m, self.lines(text, style, m, where)))
+                cells.append((m, self.lines(text, style, m, where, words=is_header)))
             count = max(1, *(len(lines) for _, lines in cells))
             grid_lines = max(1, math.ceil((count * t.leading + 2 * t.padding) / lp - EPS))
             height = grid_lines * lp
-            room = lay.grid.lines_per_page - (header.grid_lines if header else 0)
+            room = lay.grid.lines_per_page - 1 - (header.grid_lines if header else 0)
             if grid_lines > room:
                 raise JianbaoError(f"表格第 {r + 1} 行太高，一页放不下", where, "请缩短这一行的文字，或把它拆成几行")
             texts = []
@@ -346,13 +360,34 @@ class FigureComposer:
                 tuple(texts),
                 self.row_rules(edges, height, first=r == 0, last=r == n - 1),
                 kind="table_header" if is_header else "table_row",
-                keep_with_next=is_header,
+                keep_with_next=is_header or r == 0,
                 repeat=None if is_header else header,
             )
             if is_header and t.repeat_header:
-                header = fig
+                header = self.continued(fig, t.continued.format(n=self.tables), table.where)
             figures.append(fig)
         return figures
+
+    def title_figure(self, text: str, where: Location) -> Figure:
+        """One grid line with ``text`` centred in the table title style, kept with what follows."""
+        style = self.layout.style("table_title")
+        m = self.measure(int(self.layout.page.block_width / style.size + EPS), style, justify=False)
+        lp = self.layout.line_pitch
+        texts = []
+        lines = self.lines(text, style, m, where)
+        for k, glyphs in enumerate(lines):
+            x = (self.layout.page.block_width - self.extent(glyphs)) / 2
+            line = Line(tuple(glyphs), kind="table_title", size=style.size)
+            texts.append(FigureText(line, x, self.baseline(k * lp, lp, style.size)))
+        return Figure(max(1, len(lines)), tuple(texts), kind="table_title", keep_with_next=True)
+
+    def continued(self, header: Figure, label: str, where: Location) -> Figure:
+        """The header row under a 续表N line, for the top of a page the table continues on."""
+        title = self.title_figure(label, where)
+        down = title.grid_lines * self.layout.line_pitch
+        texts = [*title.texts, *(FigureText(t.line, t.x, t.baseline + down, t.grid) for t in header.texts)]
+        rules = [FigureRule(r.x0, r.y0 + down, r.x1, r.y1 + down, r.width, r.colour) for r in header.rules]
+        return Figure(header.grid_lines + title.grid_lines, tuple(texts), tuple(rules), kind="table_header")
 
     def row_rules(self, edges: list[float], height: float, first: bool, last: bool) -> tuple[FigureRule, ...]:
         """The row's rules: frame-weight at the table's outside, inner weight inside; all within the block."""

@@ -1,4 +1,4 @@
-"""Font roles, metrics, coverage and fallback; fonts are loaded through ``fontload``.
+"""Font roles, metrics, coverage and fallback; font files are read through ``fontfile``.
 
 A character is drawn by its role's font when that font has it, else by the first fallback that has
 it; a character no configured font has is an error naming it and where it is (never a tofu box).
@@ -6,16 +6,14 @@ it; a character no configured font has is an error naming it and where it is (ne
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-
 from . import cjk
 from .errors import JianbaoError, Location
-from .fontload import registered
+from .fontfile import FontFile
 from .layout import Layout
 from .model import Image, Issue, Paragraph, Table
 from .resources import builtin_fonts_dir
@@ -31,13 +29,18 @@ class MissingChar:
 
 
 class FontSet:
-    """The layout's font roles and fallback chain; implements ``compose.Metrics``."""
+    """The layout's font roles and fallback chain; implements ``compose.Metrics``.
+
+    Fonts are named by their file's stem (with a digest of the path when two files share a stem):
+    ``files[name]`` is the font file a glyph's ``font`` names.
+    """
 
     def __init__(self, layout: Layout):
         self.layout = layout
         self.role_files = {role: self._find(spec, f"fonts.roles.{role}") for role, spec in layout.fonts.roles.items()}
         self.fallback_files = [self._find(spec, "fonts.fallback") for spec in layout.fonts.fallback]
-        self._fonts: dict[Path, TTFont] = {}
+        self.files: dict[str, FontFile] = {}
+        self._names: dict[Path, str] = {}
         self._choice: dict[tuple[str, str], str] = {}
         self._advances: dict[tuple[str, str], float] = {}
 
@@ -57,15 +60,22 @@ class FontSet:
             "请确认文件名，或在版式的 fonts.dir 中写明字体所在文件夹",
         )
 
-    def _load(self, path: Path) -> TTFont:
-        font = self._fonts.get(path)
-        if font is None:
-            font = registered(path)
-            self._fonts[path] = font
-        return font
+    def name_of(self, path: Path) -> str:
+        """The font's name (loading the file on first use)."""
+        name = self._names.get(path)
+        if name is None:
+            name = path.stem
+            if name in self.files:
+                name = f"{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+            self.files[name] = FontFile(path)
+            self._names[path] = name
+        return name
+
+    def file(self, path: Path) -> FontFile:
+        return self.files[self.name_of(path)]
 
     def has(self, path: Path, ch: str) -> bool:
-        return ord(ch) in self._load(path).face.charToGlyph
+        return self.file(path).has(ch)
 
     def chain(self, role: str) -> Iterator[Path]:
         yield self.role_files[role]
@@ -78,15 +88,14 @@ class FontSet:
             path = next((p for p in self.chain(role) if self.has(p, ch)), None)
             if path is None:
                 raise JianbaoError(f"没有任何字体含有字符“{ch}”（U+{ord(ch):04X}）")
-            name = self._load(path).fontName
-            self._choice[key] = name
+            name = self._choice[key] = self.name_of(path)
         return name
 
     def advance(self, font: str, ch: str) -> float:
         key = (font, ch)
         width = self._advances.get(key)
         if width is None:
-            width = self._advances[key] = pdfmetrics.stringWidth(ch, font, 1000.0) / 1000.0
+            width = self._advances[key] = self.files[font].char_advance(ch)
         return width
 
     def covers(self, role: str, ch: str) -> bool:

@@ -8,6 +8,7 @@ goes on (``collect_issue``); ``load_issue`` raises one error carrying all of the
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -56,6 +57,7 @@ CONTROL_STANDIN = "\u3000"  # stands in for a control character while the rest o
 T = TypeVar("T")
 # a table's separator cell: ---, :---:, or a relative column width between dashes, --2--
 TABLE_SEPARATOR = re.compile(r":?(?:-{3,}|-+\s*(?P<width>\d{1,3}(?:\.\d{1,2})?)\s*-+):?")
+TABLE_CAPTION = re.compile(r"表[：:]\s*(?P<caption>.*)")  # a line above a table's rows: its title
 IMAGE_RE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)\s]+)(?:\s+(?P<width>\d{1,3})%)?\)$")
 
 
@@ -264,6 +266,10 @@ class _Reader:
             return self.image(chunk[0], where, issue_dir)
         if all(ln.startswith("|") and ln.endswith("|") for ln in chunk):
             return self.table(chunk, where)
+        caption = TABLE_CAPTION.match(chunk[0])
+        if caption and len(chunk) > 1 and all(ln.startswith("|") and ln.endswith("|") for ln in chunk[1:]):
+            rows_at = Location(where.file, where.line + 1 if where.line else None, where.column, where.field)
+            return dataclasses.replace(self.table(chunk[1:], rows_at), caption=caption["caption"].strip())
         text = "".join(chunk)
         runs = self.runs(text, where)
         plain = "".join(r.text for r in runs)

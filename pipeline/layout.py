@@ -46,6 +46,7 @@ class Grid:
     cjk_latin_gap: float = 0.25  # cells between Han and Latin/digits (book style)
     em_ascent: float = 0.88  # ideographic em box: part above the baseline
     widow_lines: int = 2  # lines of a paragraph kept together at a page break
+    max_foot_gap: int = 3  # body lines a page (not the last) may leave empty at its foot
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,12 @@ class Spacing:
 
     before_section: int = 1  # before a 栏目 label that is not first on its page
     before_article: int = 1  # before an article title that does not follow its label
-    after_title: int = 0
+    after_title: int = 0  # 1: the text starts one line below the title (GB/T 9704 公文)
+    after_note: int = 1  # between a 编者按 and the title it introduces
     title_line_lines: int = 1  # grid lines per title line
+    title_leading: float = 1.2  # title line pitch (× the title size): the lines stack from the top of their
+    # grid lines, so that the space they spare goes between the title and the text
+    title_side: float = 1.0  # cells a title line keeps free at each edge of the block
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,9 @@ class Tail:
 class Photos:
     """Photos in article bodies (``![caption](path)``); they take whole grid lines."""
 
-    padding: Length = Length(4.0)  # least space above and below the photo inside its grid lines
+    padding: Length = Length(4.0)  # least space above the photo and below its caption inside its grid lines
+    caption_gap: Length = Length(4.0)  # between the photo and its caption (less than what separates it from the text)
+    caption_leading: float = 1.3  # caption line pitch × the caption size
     caption_align: str = "centre"  # centre | left (with the photo's left edge)
     min_dpi: float = 200.0  # warn when a photo would print at a lower resolution
 
@@ -152,6 +159,8 @@ class Tables:
     leading: Length = Length(20.0)  # line pitch of wrapped text inside a cell
     padding: Length = Length(3.0)  # least space above and below the text of a cell
     repeat_header: bool = True  # a table continued on the next page repeats its header row
+    number: str = "表{n}"  # the title above each table: 表1, then its caption after an ideographic space
+    continued: str = "续表{n}"  # above the repeated header on the next page
 
 
 @dataclass(frozen=True)
@@ -212,6 +221,7 @@ REQUIRED_STYLES = (
     "caption",
     "table",
     "table_header",
+    "table_title",
 )
 
 
@@ -419,6 +429,8 @@ def _check_ranges(layout: Layout, path: Path) -> None:
         fail("grid.indent", f"grid.indent 应在 0 到 {g.chars_per_line - 2} 之间")
     if g.widow_lines < 1:
         fail("grid.widow_lines", "grid.widow_lines 至少为 1")
+    if g.max_foot_gap < 0:
+        fail("grid.max_foot_gap", "grid.max_foot_gap 不能小于 0")
     for name, st in layout.styles.items():
         if st.size != CELL and not 1 <= st.size <= 200:
             fail(f"styles.{name}.size", f"样式 {name} 的字号应在 1pt 到 200pt 之间")

@@ -47,6 +47,7 @@ class Table:
     header: bool
     widths: tuple[float, ...] | None
     where: Location
+    caption: str = ""  # printed after the table's number: 表1　caption
 
 
 Block = Paragraph | Image | Table

@@ -68,6 +68,16 @@ class _PageDraft:
     entries: list[tuple[int, int, FlowItem]] = field(default_factory=list)  # (flow index, grid line, item)
     used: int = 0
     numbered: bool = True  # blank pages and the 报尾 page after them carry no number (GB/T 9704)
+    forced: bool = False  # the page ends where the flow asks for a new page
+
+    def filled(self) -> int:
+        """Grid lines down to the last thing placed on the page."""
+        ends = [grid + item.grid_lines for _, grid, item in self.entries if isinstance(item, Line | Figure)]
+        return max(ends, default=self.first_grid)
+
+    def paragraphs(self) -> list[int]:
+        """The paragraphs with lines on the page, in order."""
+        return list(dict.fromkeys(item.para for _, _, item in self.entries if isinstance(item, Line) and item.para >= 0))
 
 
 class _Paginator:
@@ -108,8 +118,7 @@ class _Paginator:
         need = self.layout.grid.widow_lines
         return before < need or after < need
 
-    def run(self) -> list[_PageDraft]:
-        flow = list(self.doc.flow)
+    def run(self, flow: list[FlowItem]) -> list[_PageDraft]:
         pages = [_PageDraft(first_grid=self.doc.masthead_lines)]
         i = 0
         while i < len(flow):
@@ -117,6 +126,7 @@ class _Paginator:
             cap = self.lpp - page.first_grid
             item = flow[i]
             if isinstance(item, PageBreak):
+                page.forced = True
                 pages.append(_PageDraft(0))
                 i += 1
             elif isinstance(item, Outline):
@@ -183,10 +193,84 @@ def _folio(layout: Layout, number: int, left: float, metrics_width: float, glyph
     return PlacedLine(Line(glyphs, kind="folio", size=glyphs[0].size if glyphs else 14.0), x, y)
 
 
+@dataclass(frozen=True)
+class _Choices:
+    """How the flow is varied to fill pages: paragraphs set tight, photos floated past paragraphs."""
+
+    tightened: frozenset[int] = frozenset()
+    floated: frozenset[int] = frozenset()  # ids of photos that go after the paragraph that follows them
+
+    def tighten(self, para: int) -> _Choices:
+        return _Choices(self.tightened | {para}, self.floated)
+
+    def float(self, photo: int) -> _Choices:
+        return _Choices(self.tightened, self.floated | {photo})
+
+
+def _flow(doc: Composed, choices: _Choices) -> list[FlowItem]:
+    """The flow with the tight setting of the tightened paragraphs and the floated photos moved."""
+    out: list[FlowItem] = []
+    for item in doc.flow:
+        if isinstance(item, Line) and item.para in choices.tightened:
+            if item.first:
+                out += doc.tight[item.para]
+            continue
+        out.append(item)
+    for k in range(len(out) - 1, -1, -1):
+        item = out[k]
+        if isinstance(item, Figure) and id(item) in choices.floated:
+            end = k + 1
+            while end < len(out) and isinstance(out[end], Line) and out[end].kind == "body":  # type: ignore[union-attr]
+                end += 1
+                if out[end - 1].last:  # type: ignore[union-attr]
+                    break
+            out[k:end] = [*out[k + 1 : end], item]
+    return out
+
+
+def _badness(pages: list[_PageDraft], layout: Layout) -> tuple[int, int]:
+    """(empty lines beyond the allowed at the foot of pages but the last, pages): less is better."""
+    lpp, allowed = layout.grid.lines_per_page, layout.grid.max_foot_gap
+    excess = sum(max(0, lpp - p.filled() - allowed) for p in pages[:-1] if not p.forced and p.entries)
+    return excess, len(pages)
+
+
+def _options(pages: list[_PageDraft], k: int, doc: Composed, choices: _Choices) -> list[_Choices]:
+    """Ways to fill page k: set a paragraph on it a line tighter (the last first), or float the photo
+    that opens the next page past the paragraph after it."""
+    found = [choices.tighten(p) for p in reversed(pages[k].paragraphs()) if p in doc.tight and p not in choices.tightened]
+    following = [item for _, _, item in pages[k + 1].entries if isinstance(item, Line | Figure)]
+    if following and isinstance(following[0], Figure) and following[0].kind == "photo":
+        found.append(choices.float(id(following[0])))
+    return found
+
+
+def fill_pages(pg: _Paginator, doc: Composed) -> list[_PageDraft]:
+    """Pages as full as the keep rules allow: where a page would leave more than the layout's
+    ``max_foot_gap`` lines empty (a block that must stay together moved on), a paragraph on it is set
+    a line tighter (its tight setting, squeezed harder), or a photo that does not fit floats to the top
+    of the next page with the text after it filling the page, when that fills the page better."""
+    choices = _Choices()
+    pages = pg.run(_flow(doc, choices))
+    score = _badness(pages, pg.layout)
+    lpp, allowed = pg.layout.grid.lines_per_page, pg.layout.grid.max_foot_gap
+    while score[0]:
+        gappy = next(k for k, p in enumerate(pages[:-1]) if not p.forced and p.entries and lpp - p.filled() > allowed)
+        for option in _options(pages, gappy, doc, choices):
+            trial = pg.run(_flow(doc, option))
+            trial_score = _badness(trial, pg.layout)
+            if trial_score < score:
+                choices, pages, score = option, trial, trial_score
+                break
+        else:
+            break
+    return pages
+
+
 def paginate(doc: Composed, layout: Layout, folio_line: FolioLine) -> list[Page]:
     """Place the flow on pages. ``folio_line(text)`` composes a folio as (glyphs, width)."""
     pg = _Paginator(doc, layout)
-    drafts = pg.run()
+    drafts = fill_pages(pg, doc)
     pages: list[Page] = []
     for n, draft in enumerate(drafts, start=1):
         left = pg.block_left(n)
@@ -204,7 +288,11 @@ def paginate(doc: Composed, layout: Layout, folio_line: FolioLine) -> list[Page]
             if isinstance(item, Outline):
                 marks.append(Bookmark(item.level, item.title, pg.block_top - grid * layout.line_pitch))  # line's top
             elif isinstance(item, Line):
-                placed.append(PlacedLine(item, left, pg.baseline(grid, item.size, item.grid_lines), grid))
+                if item.drop is None:
+                    y = pg.baseline(grid, item.size, item.grid_lines)
+                else:
+                    y = pg.block_top - grid * layout.line_pitch - item.drop
+                placed.append(PlacedLine(item, left, y, grid))
             elif isinstance(item, Figure):
                 _place_figure(item, left, pg.block_top - grid * layout.line_pitch, grid, placed, rules, images)
         if n == len(drafts) and doc.tail is not None:

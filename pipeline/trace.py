@@ -2,12 +2,12 @@
 
 One line per printed line: page, grid line (or ``--`` off the grid), kind, where the line starts and
 ends in cells of the body grid from the block's left edge, the cells of glyphs that are off the grid
-(``~``), and the text, with ``_`` for each empty cell that a glyph's advance carries (a blank after a
-mark, an ideographic space). A composition change shows up as a readable diff.
+(``~``), and the text. A composition change shows up as a readable diff.
 """
 
 from __future__ import annotations
 
+from . import cjk
 from .compose import Glyph
 from .layout import Layout
 from .paginate import Page
@@ -21,13 +21,13 @@ def _off_grid(x: float, pitch: float) -> bool:
     return abs(x / pitch - round(x / pitch)) > 0.02
 
 
-def _text(glyphs: tuple[Glyph, ...], pitch: float) -> str:
-    out = []
-    for g in glyphs:
-        out.append(g.ch)
-        if g.extra > 0:
-            out.append("_" * int(g.extra * g.size / pitch + 1e-6))  # whole empty cells
-    return "".join(out).replace("_\u3000", "\u3000")
+def _box(g: Glyph) -> float:
+    """Where a glyph's box starts: a full-width glyph is centred in the cell it advances by."""
+    return g.x - (g.advance - g.size) / 2 if cjk.is_wide(g.ch) and g.advance else g.x
+
+
+def _text(glyphs: tuple[Glyph, ...]) -> str:
+    return "".join(g.ch for g in glyphs)
 
 
 def trace(pages: list[Page], layout: Layout) -> str:
@@ -43,14 +43,12 @@ def trace(pages: list[Page], layout: Layout) -> str:
             glyphs = pl.line.glyphs
             if not glyphs:
                 continue
-            start = pl.x - left + glyphs[0].x
-            end = pl.x - left + glyphs[-1].x
+            start = pl.x - left + _box(glyphs[0])
+            end = pl.x - left + _box(glyphs[-1])
             grid = f"{pl.grid_index:02d}" if pl.grid_index >= 0 else "--"
             off = ""
             if pl.line.kind in ("body", "heading", "note", "toc", "section") and layout.grid.style == "grid":
-                bad = [g for g in glyphs if _off_grid(g.x, pitch) and g.ch.isalpha() and not g.ch.isascii()]
+                bad = [g for g in glyphs if _off_grid(_box(g), pitch) and g.ch.isalpha() and not g.ch.isascii()]
                 off = f" ~{len(bad)}" if bad else ""
-            out.append(
-                f"  {grid} {pl.line.kind:<8} {_cells(start, pitch):>6}..{_cells(end, pitch):>6}{off} {_text(glyphs, pitch)}"
-            )
+            out.append(f"  {grid} {pl.line.kind:<8} {_cells(start, pitch):>6}..{_cells(end, pitch):>6}{off} {_text(glyphs)}")
     return "\n".join(out) + "\n"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "issues" / "2023-21.yaml"
@@ -71,3 +74,24 @@ def write(tmp: Path, name: str, text: str) -> Path:
 
 def have(tool: str) -> bool:
     return shutil.which(tool) is not None
+
+
+def body_source(issue: Path, out: Path) -> Path:
+    """The issue's body paragraphs as the referee's JSON source, without tables and photos (not body text)."""
+    data = yaml.safe_load(issue.read_text(encoding="utf-8"))
+    sections = []
+    for sec in data["sections"]:
+        articles = []
+        for art in sec["articles"]:
+            paras = []
+            for block in re.split(r"\n\s*\n", art["body"]):
+                lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+                rows = lines[1:] if lines and re.match(r"表[：:]", lines[0]) else lines  # a table, with its title line
+                if not lines or all(ln.startswith("|") and ln.endswith("|") for ln in rows) or lines[0].startswith("!["):
+                    continue
+                paras.append("".join(lines).replace("**", ""))
+            title, brief = art["title"], bool(art.get("brief"))
+            articles.append({"title": None if brief else title, "lead": title if brief else None, "paragraphs": paras})
+        sections.append({"name": sec["name"], "articles": articles})
+    out.write_text(json.dumps({"sections": sections}, ensure_ascii=False), encoding="utf-8")
+    return out

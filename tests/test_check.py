@@ -287,7 +287,7 @@ def test_fix_writes_through_a_symlink_and_keeps_the_mode(tmp_path: Path) -> None
 
 def test_unreadable_files_and_fonts_are_explained_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.errors import JianbaoError
-    from pipeline.fontload import registered
+    from pipeline.fontfile import FontFile
 
     gbk = tmp_path / "gbk.yaml"
     gbk.write_bytes(PREVIOUS.encode("gbk"))
@@ -299,5 +299,5 @@ def test_unreadable_files_and_fonts_are_explained_in_chinese(tmp_path: Path, mon
     fake = tmp_path / "fake.ttf"
     fake.write_bytes(b"\x00\x01\x00\x00" + b"\x00" * 64)
     with pytest.raises(JianbaoError) as info:
-        registered(fake)
+        FontFile(fake)
     assert info.value.message == "无法读取字体 fake.ttf：不是可用的 TrueType 字体文件"

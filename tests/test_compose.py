@@ -1,8 +1,9 @@
-"""Line breaking on the grid, stated as text pictures of the expected lines.
+"""Line breaking and line adjustment, stated as text pictures of the expected lines.
 
-A fake font gives every wide character one cell and every narrow one half a cell, so the pictures
-are exact. ``|`` marks the right edge of the measure; a hanging mark stands after it; ``　`` is an
-empty cell that a glyph's advance carries (a spare cell after a mark, an ideographic space).
+A fake font gives every wide character one em and every narrow one half an em; the type is as large
+as the cell, so the pictures are exact. ``|`` marks the right edge of the measure (a hanging mark
+stands after it). ``adjustment(line)`` says how a line was set: ``grid`` (every character in its
+cell), ``spread +x`` (each gap x cells wider), or ``squeezed -x`` (its marks gave up x cells).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import cjk
-from pipeline.compose import CharStyle, Glyph, Measure, compose_paragraph
+from pipeline.compose import CharStyle, Glyph, Measure, compose_paragraph, compose_variants
 
 
 class FixedMetrics:
@@ -29,135 +30,181 @@ PITCH = 10.0
 STYLE = CharStyle("body", PITCH)
 
 
-def picture(text: str, cells: int = 8, indent: int = 2, hang: bool = True, strict: bool = False) -> list[str]:
-    """Compose ``text`` and draw each line as cells: '　' for an empty cell, '|' at the right edge."""
-    m = Measure(cells=cells, pitch=PITCH, indent=indent, hang=hang, strict=strict)
+def lines_of(text: str, cells: int = 8, indent: int = 0, **kw: object) -> list[list[Glyph]]:
+    m = Measure(cells=cells, pitch=PITCH, indent=indent, **kw)  # type: ignore[arg-type]
+    return compose_paragraph([(c, STYLE) for c in text], m, FixedMetrics())
+
+
+def picture(text: str, cells: int = 8, indent: int = 0, **kw: object) -> list[str]:
+    """Each line's text, '|' at the right edge of the measure (marks past it hang)."""
     rows = []
-    for glyphs in compose_paragraph([(c, STYLE) for c in text], m, FixedMetrics()):
-        inside = "".join(_cell_text(g) for g in glyphs if g.x < cells * PITCH - 0.01)
-        outside = "".join(_cell_text(g) for g in glyphs if g.x >= cells * PITCH - 0.01)
+    for glyphs in lines_of(text, cells, indent, **kw):
+        inside = "".join(g.ch for g in glyphs if g.x < cells * PITCH - 0.01)
+        outside = "".join(g.ch for g in glyphs if g.x >= cells * PITCH - 0.01)
         rows.append(inside + "|" + outside)
     return rows
 
 
-def _cell_text(g: Glyph) -> str:
-    if g.extra < 0:  # an ideographic space drawn with no advance: its cell is the glyph before's
-        return ""
-    return g.ch + "　" * int(g.extra + 1e-9)  # whole empty cells (the blank beside a Latin run is a fraction)
+def box(g: Glyph) -> tuple[float, float]:
+    """A glyph's box in cells: a full-width character its cell, a digit or letter its advance."""
+    return g.x / PITCH, (g.x + g.advance) / PITCH
 
 
-def positions(text: str, cells: int = 8, indent: int = 2) -> list[list[float]]:
-    m = Measure(cells=cells, pitch=PITCH, indent=indent)
-    return [[g.x for g in line] for line in compose_paragraph([(c, STYLE) for c in text], m, FixedMetrics())]
+def gaps(glyphs: list[Glyph]) -> list[float]:
+    return [round(box(b)[0] - box(a)[1], 4) for a, b in pairwise(glyphs)]
+
+
+def adjustment(glyphs: list[Glyph]) -> str:
+    found = gaps(glyphs)
+    if all(abs(g) < 1e-6 for g in found):
+        return "grid"
+    if min(found) < -1e-6:
+        return f"squeezed {sum(g for g in found if g < 0):+.2f}"
+    return f"spread {max(found):+.2f}"
 
 
 def test_plain_text_fills_every_cell_and_indents_the_first_line() -> None:
-    assert picture("一二三四五六七八九十甲乙丙丁戊己庚辛") == [
+    assert picture("一二三四五六七八九十甲乙丙丁戊己庚辛", indent=2) == [
         "一二三四五六|",
         "七八九十甲乙丙丁|",
         "戊己庚辛|",
     ]
-    first, second, _ = positions("一二三四五六七八九十甲乙丙丁戊己庚辛")
-    assert first[0] == 2 * PITCH
-    assert second == [k * PITCH for k in range(8)]
+    first, second, _ = lines_of("一二三四五六七八九十甲乙丙丁戊己庚辛", indent=2)
+    assert first[0].x == 2 * PITCH
+    assert [g.x for g in second] == [k * PITCH for k in range(8)]
+    assert adjustment(first) == adjustment(second) == "grid"
 
 
-def test_hanging_comma_exact_picture() -> None:
-    assert picture("一二三四五六，七八九十甲乙丙丁戊己") == [
-        "一二三四五六|，",
-        "七八九十甲乙丙丁|",
-        "戊己|",
-    ]
+def test_a_line_that_overflows_squeezes_its_marks_before_anything_is_pushed_down() -> None:
+    # "。" may not start line two: the two commas give up half a cell each, so the line holds it
+    rows = picture("一，二，三四五六。七八九十甲乙")
+    assert rows[0] == "一，二，三四五六。|"
+    first = lines_of("一，二，三四五六。七八九十甲乙")[0]
+    assert gaps(first) == [0, -0.5, 0, -0.5, 0, 0, 0, 0]
+    assert box(first[-1])[1] == 8  # flush: the line-end mark keeps its full cell on the grid
 
 
-def test_no_hanging_pushes_the_last_character_down() -> None:
-    rows = picture("一二三四五六，七八九十甲乙丙丁戊己", hang=False)
-    assert rows[0] == "一二三四五|"
-    assert rows[1].startswith("六，")
+def test_a_line_that_must_end_early_without_any_mark_is_spread_evenly() -> None:
+    # "。" may not start line two and nothing can be squeezed: "八" goes down with it, and the
+    # cell it leaves is shared by every gap of the line (no hole anywhere)
+    rows = picture("一二三四五六七八。九十甲乙丙丁")
+    assert rows[0] == "一二三四五六七|"
+    first = lines_of("一二三四五六七八。九十甲乙丙丁")[0]
+    assert set(gaps(first)) == {round(1 / 6, 4)}
+    assert abs(box(first[-1])[1] - 8) < 1e-9
+
+
+def test_squeezing_is_preferred_to_spreading_and_a_full_line_to_either() -> None:
+    tail = "甲乙丙丁戊己庚辛壬癸"
+    assert adjustment(lines_of("一，二，三四五六七八" + tail)[0]) == "grid"  # a full line: nothing to adjust
+    assert adjustment(lines_of("一，二，三四五六。七八" + tail)[0]) == "squeezed -1.00"  # 先挤进
+    # one comma cannot give up a whole cell: "六" goes down with "。" and the line is spread (后推出)
+    assert picture("一，二三四五六七。八九" + tail)[0] == "一，二三四五六|"
+    assert adjustment(lines_of("一，二三四五六七。八九" + tail)[0]) == "spread +0.17"
+
+
+def test_a_digit_run_keeps_its_natural_width_with_a_quarter_em_to_the_han_beside_it() -> None:
+    first = lines_of("一二三45六七八九十甲乙丙丁戊")[0]
+    assert "".join(g.ch for g in first) == "一二三45六七八"
+    found = gaps(first)
+    assert found[3] == 0  # no letter-spacing inside the run
+    extra = found[0]  # the line's even extra: the half cell it has spare, over the six gaps between its pieces
+    assert abs(extra - 0.5 / 6) < 1e-4
+    assert all(abs(g - extra) < 1e-4 for k, g in enumerate(found) if k not in (2, 3, 4))
+    assert abs(found[2] - (0.25 + extra)) < 1e-4 and abs(found[4] - (0.25 + extra)) < 1e-4
+
+
+def test_no_gap_between_a_run_and_a_mark_or_a_currency_sign() -> None:
+    first = lines_of("共计￥100，合2023年七八九十", cells=12)[0]
+    text = "".join(g.ch for g in first)
+    assert text.startswith("共计￥100，合2023年")
+    found = dict(zip((a.ch + b.ch for a, b in pairwise(first)), gaps(first), strict=True))
+    extra = found["共计"]
+    assert abs(found["￥1"] - extra) < 1e-4 and abs(found["0，"] - extra) < 1e-4
+    assert abs(found["合2"] - (0.25 + extra)) < 1e-4
+
+
+def test_adjacent_marks_are_paired_into_one_and_a_half_cells() -> None:
+    glyphs = lines_of("一“二”“三”四。", cells=12)[0]
+    x = {g.ch + str(k): g.x / PITCH for k, g in enumerate(glyphs)}
+    assert x["“4"] - x["”3"] == 0.5  # closer then opener: the closer's blank half goes
+    glyphs = lines_of("一。”二", cells=12)[0]
+    assert (glyphs[2].x - glyphs[1].x) / PITCH == 0.5  # stop then closer
+
+
+def test_grid_layouts_do_not_hang_every_line_ends_flush() -> None:
+    for glyphs in lines_of("一二三四五六七，八九十甲乙丙丁戊己，庚辛壬癸子丑寅卯辰")[:-1]:
+        assert abs(box(glyphs[-1])[1] - 8) < 1e-9
+
+
+def test_a_layout_may_let_a_comma_hang() -> None:
+    assert picture("一二三四五六七八，九十甲乙丙丁戊己", hang=True) == ["一二三四五六七八|，", "九十甲乙丙丁戊己|"]
+
+
+def test_book_style_sets_a_line_end_mark_at_half_width() -> None:
+    # 一 ， 二…七 ， = 8.5 cells with the last comma at half width: the inner comma gives up its half
+    first = lines_of("一，二三四五六七，八九十甲乙丙丁", style="book")[0]
+    assert "".join(g.ch for g in first) == "一，二三四五六七，"
+    assert first[-1].x == 7.5 * PITCH  # its ink ends the line; its blank half is past the edge
+    assert gaps(first)[1] == -0.5
 
 
 def test_closing_quote_never_starts_a_line() -> None:
-    rows = picture("一二三四五“六”七八九十甲乙丙丁戊己")
+    rows = picture("一二三四五“六”七八九十甲乙丙丁戊己", indent=2)
     assert all(not r.startswith(tuple(cjk.NO_LINE_START)) for r in rows)
-    assert rows[0] == "一二三四五|"
-    assert rows[1] == "“六”七八九十甲|"
 
 
 def test_opening_bracket_never_ends_a_line() -> None:
-    rows = picture("一二三四五（六）七八九十甲乙丙丁戊")
+    rows = picture("一二三四五（六）七八九十甲乙丙丁戊", indent=2)
     assert all(not r.rstrip("|").endswith(tuple(cjk.NO_LINE_END)) for r in rows)
 
 
 def test_numbers_and_their_units_stay_together() -> None:
-    rows = picture("一二三四五2023年七八九十甲乙丙丁")
+    rows = picture("一二三四五2023年七八九十甲乙丙丁", indent=2)
     assert rows[0] == "一二三四五|"
     assert rows[1].startswith("2023年")
 
 
 def test_dash_pair_is_never_split() -> None:
-    rows = picture("一二三四五——六七八九十甲乙丙丁戊己", cells=8, indent=3)
+    rows = picture("一二三四五——六七八九十甲乙丙丁戊己", indent=3)
     assert rows[0] == "一二三四五|"
     assert rows[1].startswith("——")
 
 
 def test_strict_level_keeps_ellipsis_off_the_line_start() -> None:
-    rows = picture("一二三四五六……七八九十甲乙丙丁", strict=True)
+    rows = picture("一二三四五六……七八九十甲乙丙丁", indent=2, strict=True)
     assert not rows[1].startswith("…")
 
 
 def test_lone_last_character_is_avoided() -> None:
-    rows = picture("一二三四五六七八九十甲乙丙丁戊")
-    assert rows[-1] != "戊|"
+    rows = picture("一二三四五六七八九十甲乙丙丁戊", indent=2)
     assert len(rows[-1].rstrip("|")) >= 2
 
 
-def test_slack_goes_next_to_digits_so_chinese_stays_on_the_grid() -> None:
-    # "6月" cannot start the first line's last cell: the line keeps a spare cell, placed beside the digit
-    rows = picture("一2三四五6月七八九十甲乙丙丁")
-    assert rows[0] == "一2三四五|"
-    first = positions("一2三四五6月七八九十甲乙丙丁")[0]
-    assert first[0] == 2 * PITCH and first[2] == 5 * PITCH  # 三 moved a whole cell, not a fraction
-    m = Measure(cells=8, pitch=PITCH, indent=2)
-    for glyphs in compose_paragraph([(c, STYLE) for c in "一2三四五6月七八九十甲乙丙丁"], m, FixedMetrics()):
-        for g in glyphs:
-            if cjk.is_han(g.ch):
-                assert abs(g.x / PITCH - round(g.x / PITCH)) < 1e-6, g
+def test_an_ideographic_space_keeps_its_cell_between_characters_and_goes_at_a_line_edge() -> None:
+    first = lines_of("一二三\u3000四五六七八九十甲乙")[0]
+    assert "".join(g.ch for g in first) == "一二三\u3000四五六七"
+    assert adjustment(first) == "grid"
+    rows = picture("一二三四五六七八\u3000九十甲乙")
+    assert rows == ["一二三四五六七八|", "九十甲乙|"]
 
 
-def test_slack_goes_after_a_mark_so_chinese_stays_on_the_grid() -> None:
-    # "：" cannot start the second line and may not hang: 甲 goes down, the spare cell follows "，"
-    assert picture("一，二三四五六七：乙丙丁戊己庚辛壬", cells=8, indent=0) == [
-        "一，　二三四五六|",
-        "七：乙丙丁戊己庚|",
-        "辛壬|",
+def test_the_tight_setting_takes_a_line_fewer_by_squeezing_harder() -> None:
+    text = "一，二，三四，五六七，八九十、甲乙，丙丁，戊己庚辛壬"
+    m = Measure(cells=8, pitch=PITCH)
+    best, tight = compose_variants([(c, STYLE) for c in text], m, FixedMetrics())
+    assert ["".join(g.ch for g in line) for line in best] == ["一，二，三四，五", "六七，八九十、甲", "乙，丙丁，戊己庚", "辛壬"]
+    assert tight is not None and ["".join(g.ch for g in line) for line in tight] == [
+        "一，二，三四，五六",
+        "七，八九十、甲乙，",
+        "丙丁，戊己庚辛壬",
     ]
-
-
-def test_the_spare_cell_prefers_a_full_stop_and_never_splits_marks() -> None:
-    # the cell follows "。" rather than "，", and after "”" rather than between "。" and "”"
-    assert picture("一，二“三。”四五六：七八九十甲乙", cells=10, indent=0)[0] == "一，二“三。”　四五|"
-
-
-def test_an_ideographic_space_keeps_its_cell_inside_the_glyph_before() -> None:
-    rows = picture("一二三四\u3000五六七八九十甲乙", cells=8, indent=0)
-    assert rows[0] == "一二三四　五六七|"
-    first = compose_paragraph([(c, STYLE) for c in "一二三四\u3000五六七八九十甲乙"], Measure(8, PITCH), FixedMetrics())[0]
-    space = next(g for g in first if g.ch == "\u3000")
-    assert (space.x, space.extra) == (5 * PITCH, -1.0)  # where 五 starts, with no advance: copies out as written
-
-
-def test_slack_without_marks_or_digits_is_spread_evenly() -> None:
-    # a line of Chinese only that must give up a cell has nowhere on the grid to keep it
-    rows = positions("一二三四五“六”七八九十甲乙丙丁戊己")
-    first = rows[0]
-    gaps = {round(b - a, 6) for a, b in pairwise(first)}
-    assert len(gaps) == 1 and gaps.pop() > PITCH  # one cell spread over the gaps, all equal
-    assert abs(first[-1] + PITCH - 8 * PITCH) < 1e-6  # still flush right
+    assert [adjustment(line) for line in tight[:2]] == ["squeezed -1.00", "squeezed -1.00"]
+    assert compose_variants([(c, STYLE) for c in "一二三四五六七八九十甲乙丙丁戊己"], m, FixedMetrics())[1] is None
 
 
 def test_a_latin_word_longer_than_the_line_is_cut_rather_than_overflowing() -> None:
-    m = Measure(cells=4, pitch=PITCH, indent=0)
-    lines = compose_paragraph([(c, STYLE) for c in "abcdefghijklmnopqrstuvwxyz"], m, FixedMetrics())
+    lines = lines_of("abcdefghijklmnopqrstuvwxyz", cells=4)
     assert "".join(g.ch for line in lines for g in line) == "abcdefghijklmnopqrstuvwxyz"
     assert all(g.x < 4 * PITCH for line in lines for g in line)
 
@@ -167,18 +214,24 @@ _PIECES = list("一二三四五六七八九十甲乙丙丁") + list("，。、�
 
 
 @settings(max_examples=FUZZ or 300, deadline=None, derandomize=not FUZZ, database=None)
-@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=80), st.integers(6, 14), st.booleans())
-def test_a_line_leaves_the_grid_only_when_it_has_no_place_for_a_spare_cell(pieces: list[str], cells: int, hang: bool) -> None:
-    """Han characters sit on whole cells, except in a spread line: one with no mark and no Latin/digit run inside.
-
-    And glyphs never overlap, a widened glyph's extra advance included.
-    """
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=120), st.integers(16, 30))
+def test_every_line_is_flush_on_the_grid_or_evenly_adjusted_and_never_has_a_hole(pieces: list[str], cells: int) -> None:
+    """Every line but the last ends at the right edge; Han characters sit in their cells unless the
+    line holds a run, a squeezed or paired mark, or is spread evenly; no gap exceeds 0.3 cell; glyphs
+    overlap only where a mark gives up its blank half."""
     text = "".join(pieces)
-    m = Measure(cells=cells, pitch=PITCH, indent=2, hang=hang)
-    for glyphs in compose_paragraph([(c, STYLE) for c in text], m, FixedMetrics()):
-        off = [g for g in glyphs if cjk.is_han(g.ch) and abs(g.x / PITCH - round(g.x / PITCH)) > 1e-6]
-        if off:  # no mark inside the line that a cell could follow (after the last of a run like 。”)
-            assert not any(a.ch in cjk.LEFT_INK and b.ch not in cjk.LEFT_INK for a, b in pairwise(glyphs)), text
-            assert not any(g.ch.isascii() and g.ch.isalnum() for g in glyphs), [g.ch for g in glyphs]
-        for a, b in pairwise(glyphs):
-            assert b.x >= a.x + PITCH * (0.5 if not cjk.is_wide(a.ch) else 1.0) * (1 + a.extra) - 1e-6 or a.extra < 0
+    lines = lines_of(text, cells, indent=2)
+    assert "".join(g.ch for line in lines for g in line).replace("\u3000", "") == text.replace("\u3000", "").strip()
+    for k, glyphs in enumerate(lines):
+        found = gaps(glyphs)
+        last = k == len(lines) - 1
+        if not last and len(glyphs) > 1:
+            assert abs(box(glyphs[-1])[1] - cells) < 1e-6, [g.ch for g in glyphs]
+        assert all(g <= 0.3 + 1e-6 for g, (a, b) in zip(found, pairwise(glyphs), strict=True) if not a.ch.isascii()), found
+        for g, (a, b) in zip(found, pairwise(glyphs), strict=True):
+            if g < -1e-6:  # an overlap is what the marks beside it give up: their blank halves, at most
+                room = 0.5 * (a.ch in cjk.LEFT_INK) + 0.5 * (b.ch in cjk.RIGHT_INK)
+                assert -room - 1e-6 <= g, (a.ch, b.ch, g)
+        spread = [g for g in found if g > 1e-6]
+        if spread and not any(g.ch.isascii() for g in glyphs):
+            assert max(spread) - min(spread) < 1e-6  # one even extra for every gap

@@ -1,93 +1,100 @@
-"""The draw stage writes text operators itself: the same bytes as reportlab's text objects would give.
+"""The draw stage: every glyph where the composition put it, fonts embedded by jianbao, colours and tags.
 
-The reference below draws each line the way draw.py did before (``canvas.beginText`` and the text
-object's ``setFont``/``setFillColor``/``setCharSpace``/``setTextOrigin``/``textOut``), and leaves the
-content streams for reportlab to encode; the raw PDFs must be byte for byte the same.
+Text is written as TJ arrays of character ids; read back with pdfminer, each glyph's pen position
+must be the position of the page model, and each embedded font's widths those of its program.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Iterator
+import re
+from pathlib import Path
 
 import pytest
-from reportlab.lib.rl_accel import escapePDF
-from reportlab.pdfbase import pdfmetrics
+from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
 from conftest import SAMPLE
+from pipeline import build, typeset_fonts
 from pipeline import draw as draw_mod
-from pipeline import typeset
+from pipeline.fonts import FontSet
 from pipeline.layout import Layout
-from pipeline.paginate import Page, PlacedLine
-
-
-def _reference_line(self: draw_mod._TextWriter, pl: PlacedLine) -> None:
-    """One line through reportlab's own text object, as the committed draw.py drew it."""
-    c = self.c
-    glyphs = pl.line.glyphs
-    drawn = [draw_mod.variant(g.font, g.ch, g.extra) if g.extra else g.ch for g in glyphs]
-    text = c.beginText()
-    for start, end, tc in draw_mod._runs(glyphs, drawn):
-        g = glyphs[start]
-        col = draw_mod._colour(self.layout, g.colour)
-        text.setFont(g.font, g.size)
-        text.setFillColor(col)
-        text.setCharSpace(tc)
-        if g.fake_bold:
-            c.setStrokeColor(col)
-            c.setLineWidth(g.fake_bold * g.size)
-            text.setTextRenderMode(2)
-        font = pdfmetrics.getFont(g.font)
-        run, at = "".join(drawn[start:end]), 0
-        for _, encoded in font.splitString(run, self.doc):  # type: ignore[attr-defined]
-            text.setTextOrigin(pl.x + glyphs[start + at].x, pl.baseline)
-            text.textOut(run[at : at + len(encoded)])
-            at += len(encoded)
-        if g.fake_bold:
-            text.setTextRenderMode(0)
-    c.drawText(text)
+from pipeline.paginate import Page
 
 
 @pytest.fixture(scope="module")
-def sample() -> tuple[Layout, list[Page]]:
-    _, layout, pages = typeset(SAMPLE)
-    return layout, pages
+def sample() -> tuple[Layout, list[Page], FontSet]:
+    _, layout, pages, fonts = typeset_fonts(SAMPLE)
+    return layout, pages, fonts
 
 
-def _both(pages: list[Page], layout: Layout) -> Iterator[bytes]:
-    """The raw PDF from draw.py, then from the reference (reportlab's text objects and encoding)."""
-    yield draw_mod.draw(pages, layout)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(draw_mod._TextWriter, "line", _reference_line)
-        mp.setattr(draw_mod, "_content_as_bytes", lambda c: None)
-        yield draw_mod.draw(pages, layout)
+@pytest.fixture(scope="module")
+def raw(sample: tuple[Layout, list[Page], FontSet]) -> bytes:
+    layout, pages, fonts = sample
+    return draw_mod.draw(pages, layout, fonts.files)
 
 
-def test_escape_is_reportlabs() -> None:
-    every = bytes(range(256))
-    assert draw_mod._escape(every) == escapePDF(every)
-    for b in range(256):
-        assert draw_mod._escape(bytes([b])) == escapePDF(bytes([b]))
+def _drawn(data: bytes) -> list[list[tuple[str, float, float]]]:
+    """(char, pen x, baseline) of every glyph of every page, as pdfminer reads them."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTChar
+
+    def chars(item: object) -> list[LTChar]:
+        if isinstance(item, LTChar):
+            return [item]
+        return [c for child in getattr(item, "_objs", []) for c in chars(child)]
+
+    pages = []
+    for page in extract_pages(io.BytesIO(data), laparams=LAParams()):
+        pages.append([(c.get_text(), c.matrix[4], c.matrix[5]) for c in chars(page)])
+    return pages
 
 
-def test_sample_draws_the_same_bytes_as_reportlabs_text_objects(sample: tuple[Layout, list[Page]]) -> None:
-    layout, pages = sample
-    draw_mod.draw(pages, layout)  # the glyph variants exist from here on, for both drawings
-    ours, reference = _both(pages, layout)
-    assert b" 2 Tr" in ours  # fake bold (the run-in heads) is among what is compared
-    assert b"/F2+1 " in ours or b"/F3+1 " in ours  # and a run split at a font subset boundary
-    assert ours == reference
+def test_every_glyph_is_drawn_at_its_place_in_the_page_model(sample: tuple[Layout, list[Page], FontSet], raw: bytes) -> None:
+    _, pages, _ = sample
+    drawn = _drawn(raw)
+    assert len(drawn) == len(pages)
+    for page, got in zip(pages, drawn, strict=True):
+        want = sorted((g.ch, pl.baseline, pl.x + g.x) for pl in page.lines for g in pl.line.glyphs if g.ch != "\u3000")
+        seen = sorted((ch, y, x) for ch, x, y in got if ch != "\u3000")
+        assert len(seen) == len(want)
+        for (ch, y, x), (ch2, y2, x2) in zip(seen, want, strict=True):
+            assert ch == ch2 and abs(x - x2) < 0.02 and abs(y - y2) < 0.02, (ch, x, x2)
 
 
-def test_spot_colours_draw_the_same_bytes(sample: tuple[Layout, list[Page]]) -> None:
-    layout, pages = sample
+def test_a_blank_after_a_full_width_glyph_is_carried_by_its_advance_and_copies_out_as_written(raw: bytes) -> None:
+    from pdfminer.high_level import extract_text
+
+    text = extract_text(io.BytesIO(raw))
+    assert "义诊进社区\u3000暖心送健康" in text  # the ideographic space as written, no gap read as a space
+    assert "月25" in text  # the quarter em before a number: inside 月's advance
+
+
+def test_fonts_are_type0_with_truetype_subsets_whose_tags_differ(tmp_path: Path) -> None:
+    tags: dict[tuple[int, int], str] = {}
+    for page in PdfReader(build(SAMPLE, tmp_path).output).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H"
+            descendant = font["/DescendantFonts"][0].get_object()
+            assert descendant["/Subtype"] == "/CIDFontType2" and descendant["/CIDToGIDMap"] == "/Identity"
+            assert "/FontFile2" in descendant["/FontDescriptor"]
+            tags[ref.idnum, ref.generation] = str(font["/BaseFont"])[1:7]
+    assert len(tags) >= 4 and all(re.fullmatch(r"[A-Z]{6}", t) for t in tags.values())
+    assert len(set(tags.values())) == len(tags)  # no two fonts share a subset tag
+
+
+def test_the_same_pages_draw_the_same_bytes(sample: tuple[Layout, list[Page], FontSet], raw: bytes) -> None:
+    layout, pages, fonts = sample
+    assert draw_mod.draw(pages, layout, fonts.files) == raw
+
+
+def test_spot_colours_are_drawn_as_separations(sample: tuple[Layout, list[Page], FontSet]) -> None:
+    layout, pages, fonts = sample
     spot = {name: dataclasses.replace(c, spot=f"Jianbao {name}") for name, c in layout.colours.items()}
-    layout = dataclasses.replace(layout, colours=spot)
-    ours, reference = _both(pages, layout)
-    assert b" scn " in ours and b"/Separation" in ours
-    assert ours == reference
+    data = draw_mod.draw(pages, dataclasses.replace(layout, colours=spot), fonts.files)
+    assert b" scn " in data and b"/Separation" in data
 
 
 def test_a_stream_with_other_characters_is_left_to_reportlab() -> None:

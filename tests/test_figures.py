@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import io
-import json
-import re
 from functools import cache
 from pathlib import Path
 from textwrap import indent
 
 import pikepdf
 import pytest
-import yaml
 from PIL import Image as PILImage
 
-from conftest import ROOT, jianbao, run_referee, write
+from conftest import ROOT, body_source, jianbao, run_referee, write
 from pipeline import build, folio_composer
 from pipeline.assemble import assemble
 from pipeline.compose import Line
@@ -134,8 +131,13 @@ def test_text_after_a_photo_or_table_is_back_on_the_grid(tmp_path: Path) -> None
     assert len(after) == 2
     for pl in lines:
         assert grid_position(pl) == pytest.approx(round(grid_position(pl)), abs=1e-6), pl.line.text
-    for pl in [pl for p in pages for pl in p.lines if pl.line.kind == "caption"]:
-        assert grid_position(pl) == pytest.approx(round(grid_position(pl)), abs=1e-6)  # captions too
+    (page,) = [p for p in pages if p.images]
+    (im,) = page.images
+    (caption,) = [pl for pl in page.lines if pl.line.kind == "caption"]
+    (following,) = [pl for pl in lines if pl.line.text == "第一段在图后。"]
+    above = im.y - (caption.baseline + caption.line.size * 0.88)  # photo bottom to the caption's top
+    below = caption.baseline - caption.line.size * 0.12 - (following.baseline + following.line.size * 0.88)
+    assert 0 < above < below  # the caption is nearer to its photo than to the text after it
 
 
 def test_photo_that_does_not_fit_moves_whole_to_the_next_page(tmp_path: Path) -> None:
@@ -169,7 +171,7 @@ def test_photo_taller_than_a_page_is_scaled_down_to_fit(tmp_path: Path) -> None:
     lay = layout()
     (page,) = [p for p in pages if p.images]
     (im,) = page.images
-    assert im.height <= lay.page.block_height - lay.line_pitch  # room for the caption line
+    assert im.height + lay.photos.caption_gap + lay.style("caption").size <= lay.page.block_height  # room for the caption
     assert im.width / im.height == pytest.approx(300 / 2400)
     assert im.x - block_left(page) == pytest.approx((lay.page.block_width - im.width) / 2)
     caption = [pl for pl in page.lines if pl.line.kind == "caption"]
@@ -371,7 +373,7 @@ def test_exif_orientation_is_applied_by_the_drawing_transform(tmp_path: Path, or
     want = ImageOps.exif_transpose(PILImage.open(path)).convert("RGB")
     w, h = want.size
     lay = layout()
-    raw = draw([Page(1, (), images=(PlacedImage(str(path), 100, 400, w * 2, h * 2, orientation),))], lay)
+    raw = draw([Page(1, (), images=(PlacedImage(str(path), 100, 400, w * 2, h * 2, orientation),))], lay, {})
     page = pdfium.PdfDocument(raw)[0]
     shot = page.render(scale=1).to_pil().convert("RGB")
     top = lay.page.height - 400 - h * 2
@@ -382,26 +384,6 @@ def test_exif_orientation_is_applied_by_the_drawing_transform(tmp_path: Path, or
 
 
 # ------------------------------------------------------------------------------------------- the sample
-def body_source(issue: Path, out: Path) -> Path:
-    """The issue's body paragraphs as the referee's JSON source, without tables and photos (not body text)."""
-    data = yaml.safe_load(issue.read_text(encoding="utf-8"))
-    sections = []
-    for sec in data["sections"]:
-        articles = []
-        for art in sec["articles"]:
-            paras = []
-            for block in re.split(r"\n\s*\n", art["body"]):
-                lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
-                if not lines or all(ln.startswith("|") and ln.endswith("|") for ln in lines) or lines[0].startswith("!["):
-                    continue
-                paras.append("".join(lines).replace("**", ""))
-            title, brief = art["title"], bool(art.get("brief"))
-            articles.append({"title": None if brief else title, "lead": title if brief else None, "paragraphs": paras})
-        sections.append({"name": sec["name"], "articles": articles})
-    out.write_text(json.dumps({"sections": sections}, ensure_ascii=False), encoding="utf-8")
-    return out
-
-
 def test_example_issue_builds_with_photos_and_tables(tmp_path: Path) -> None:
     issue = load_issue(EXAMPLE)
     assert check_images(issue, layout()) == []  # readable, and sharp enough at their widths

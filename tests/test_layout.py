@@ -23,7 +23,7 @@ def test_builtin_layouts_load_with_their_grids() -> None:
     gbt = load_layout(find_layout("gbt9704"))
     book = load_layout(find_layout("book"))
     assert (jianbao.grid.chars_per_line, gbt.grid.chars_per_line) == (26, 28)
-    assert jianbao.styles["body"].size == pytest.approx(jianbao.pitch)  # "cell": type fills the cell
+    assert jianbao.styles["body"].size == 16.0 < jianbao.pitch  # 三号 type centred in the 17 pt cells
     assert book.grid.style == "book" and book.styles["body"].size == 16.0
 
 

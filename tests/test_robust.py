@@ -748,7 +748,7 @@ def test_the_font_cache_changes_nothing_in_the_pdf_and_survives_damage(tmp_path:
     cache = tmp_path / "cache"
     off = build_with_cache("", tmp_path / "off")
     cold = build_with_cache(str(cache), tmp_path / "cold")
-    entries = sorted((cache / "fonts").glob("*.metrics"))
+    entries = sorted((cache / "fonts").glob("*.font"))
     assert entries, "no metrics cached"
     warm = build_with_cache(str(cache), tmp_path / "warm")
     for i, entry in enumerate(entries):  # truncated, garbage, empty
@@ -756,7 +756,7 @@ def test_the_font_cache_changes_nothing_in_the_pdf_and_survives_damage(tmp_path:
     damaged = build_with_cache(str(cache), tmp_path / "damaged")
     assert off == cold == warm == damaged
     assert all(e.stat().st_size > 1000 for e in entries), "damaged entries are rewritten"
-    assert not [p for p in (cache / "fonts").iterdir() if p.suffix != ".metrics"], "temp files left in the cache"
+    assert not [p for p in (cache / "fonts").iterdir() if p.suffix != ".font"], "temp files left in the cache"
 
 
 def test_an_unusable_cache_folder_only_costs_time(tmp_path: Path) -> None:
@@ -765,35 +765,22 @@ def test_an_unusable_cache_folder_only_costs_time(tmp_path: Path) -> None:
     assert build_with_cache(str(blocker), tmp_path / "a") == build_with_cache("", tmp_path / "b")
 
 
-def test_a_cached_face_is_reportlabs_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+def test_a_font_read_from_the_cache_is_the_font_as_fonttools_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fontTools.ttLib import TTFont
 
-    from pipeline import fontload
+    from pipeline.fontfile import FontFile
     from pipeline.resources import builtin_fonts_dir
 
     monkeypatch.setenv("JIANBAO_CACHE_DIR", str(tmp_path))
-    path = (builtin_fonts_dir() / "FandolFang-Regular.ttf").resolve()
-    real = TTFontFace(str(path))
+    path = (builtin_fonts_dir() / "NotoSerifSC-Bold-subset.ttf").resolve()
+    real = TTFont(path)
+    cmap, order = real.getBestCmap(), real.getGlyphOrder()
     for attempt in ("cold", "warm"):
-        face = fontload._face(path, fontload._stamp(path))
-        assert isinstance(face, fontload._CachedFace), attempt
-        for key, value in vars(real).items():
-            if key in ("_ttf_data", "_pdfScale", "_pos"):
-                continue
-            mine = getattr(face, key)
-            if key == "hmetrics":
-                mine = [(int(a), int(b)) for a, b in mine]
-                value = [(int(a), int(b)) for a, b in value]
-            elif key == "glyphPos":
-                mine = list(mine)
-            assert mine == value and type(mine) is type(value), key
-        assert face._pdfScale(500) == real._pdfScale(500)
-        subset = [0, *sorted(real.charToGlyph)[100:355]]
-        assert face.makeSubset(subset) == real.makeSubset(subset)
-    plain = TTFont("RobustPlainFang", str(path), asciiReadable=False)
-    cached = fontload._CachedTTFont("RobustPlainFang", fontload._face(path, fontload._stamp(path)))
-    assert set(vars(plain)) == set(vars(cached))
-    assert plain.shapable == cached.shapable and plain._asciiReadable == cached._asciiReadable is False
+        font = FontFile(path)
+        assert dict(font.cmap_items()) == {code: real.getGlyphID(name) for code, name in cmap.items()}, attempt
+        assert [font.advance(g) for g in range(len(order))] == [real["hmtx"][name][0] for name in order]
+        assert font.units_per_em == real["head"].unitsPerEm
+    assert list((tmp_path / "fonts").glob("*.font"))
 
 
 def test_a_file_that_is_not_a_truetype_font_is_a_clear_error(tmp_path: Path) -> None:

@@ -1,7 +1,5 @@
 """ToUnicode CMaps rewritten with UTF-16BE destinations, so text beyond the BMP copies out right.
 
-Glyph variants (pipeline.variants) are mapped back to the characters they draw.
-
 reportlab writes ``"<%04X>" % codepoint``: ``<20B9F>`` for U+20B9F instead of ``<D842DF9F>``.
 """
 
@@ -11,7 +9,6 @@ import re
 
 from pikepdf import Pdf, Stream
 
-from .. import variants
 from .pages import font_dicts
 
 _CMAP_SECTION = re.compile(rb"begin(codespacerange|bfchar|bfrange)(.*?)end\1", re.S)
@@ -66,8 +63,6 @@ def _dst_text(hexdigits: bytes) -> str | None:
     """A destination as text: UTF-16BE, or reportlab's bare code point (odd or 6 digits)."""
     if not hexdigits:
         return None
-    if len(hexdigits) == 4 and (text := variants.text_of(int(hexdigits, 16))) is not None:
-        return text  # a glyph variant's private code (pipeline.variants)
     if len(hexdigits) % 4 == 0:
         try:
             return bytes.fromhex(hexdigits.decode()).decode("utf-16-be")
