@@ -215,11 +215,26 @@ def can_break(a: Cluster, b: Cluster, strict: bool) -> bool:
     return a.wide or (a.soft_end and not b.wide)
 
 
+DATE_PARTS = frozenset("年月")
+
+
+def _in_date(clusters: list[Cluster], k: int) -> bool:
+    """Is the boundary before cluster k inside a date written with digits (2023年8月30日, 8月25日)?"""
+    if k < 2:
+        return False
+    unit, before, after = clusters[k - 1], clusters[k - 2], clusters[k]
+    return unit.first in DATE_PARTS and _digits(before) and _digits(after)
+
+
+def _digits(c: Cluster) -> bool:
+    return not c.wide and c.text.isdigit()
+
+
 def make_atoms(clusters: list[Cluster], strict: bool) -> list[list[Cluster]]:
     """Unbreakable groups of clusters."""
     atoms: list[list[Cluster]] = []
-    for c in clusters:
-        if atoms and not can_break(atoms[-1][-1], c, strict):
+    for k, c in enumerate(clusters):
+        if atoms and (not can_break(atoms[-1][-1], c, strict) or _in_date(clusters, k)):
             atoms[-1].append(c)
         else:
             atoms.append([c])

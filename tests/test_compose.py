@@ -165,6 +165,11 @@ def test_numbers_and_their_units_stay_together() -> None:
     assert rows[1].startswith("2023年")
 
 
+def test_a_date_in_digits_is_never_split() -> None:
+    rows = picture("一二三四五六2023年8月30日七八九十甲乙丙丁戊己", indent=0)
+    assert any("2023年8月30日" in r for r in rows), rows
+
+
 def test_dash_pair_is_never_split() -> None:
     rows = picture("一二三四五——六七八九十甲乙丙丁戊己", indent=3)
     assert rows[0] == "一二三四五|"
