@@ -76,11 +76,12 @@ def build(
 ) -> BuildResult:
     """Build one issue file into ``out_dir/<stem>.pdf``; raises JianbaoError on any user error."""
     from .draw import draw
+    from .finalize import page_model
     from .pdf import FinishOptions, finish, write_atomic
 
     issue, layout, pages, fonts = typeset_fonts(issue_path, layout_name, duplex)
-    raw = draw(pages, layout, fonts.files)
     info = document_info(issue)
+    raw = draw(page_model(pages, layout, fonts, info))
     archive = profile == "archive"
     options = FinishOptions(
         profile=profile,

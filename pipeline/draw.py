@@ -1,4 +1,4 @@
-"""Pages → reportlab canvas calls → raw PDF bytes. The only module that draws.
+"""The page model → reportlab canvas calls → raw PDF bytes. The only module that draws.
 
 Text is written as PDF operators straight into the canvas's content, one ``BT … ET`` block per line,
 each run of one font, size and colour as one ``TJ`` array of two-byte character ids: the glyph
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
 
 from reportlab.lib.colors import CMYKColor, CMYKColorSep
 from reportlab.lib.rl_accel import fp_str
@@ -23,15 +22,13 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas as rl_canvas
 
 from . import cjk
-from .compose import Glyph
 from .draw_photos import draw_photo, raw_streams
-from .fontfile import FontFile
-from .layout import Layout
-from .paginate import Page, PlacedLine
+from .fontfile import open_font
+from .page import Colour, Document, FontRef, Glyph, GlyphRun, TextLine
 from .pdffont import EmbeddedFont
 
 _PLAIN = re.compile(r"[\t\n\r -~]*")
-ABSORB = 0.06  # em: a blank (or an overlap) wider than this after a glyph goes into that glyph's advance
+ABSORB = 0.06  # em: a blank wider than this after a full-width glyph goes into that glyph's advance
 SPACE = "\u3000"  # an ideographic space: its blank is carried by the glyph before it
 
 
@@ -42,20 +39,18 @@ def _content_as_bytes(c: rl_canvas.Canvas) -> None:
         page.stream = page.stream.encode("ascii")
 
 
-def _colour(layout: Layout, name: str) -> CMYKColor:
-    c = layout.colour(name)
-    cyan, magenta, yellow, black = (v / 100.0 for v in c.cmyk)
-    if c.spot:
-        return CMYKColorSep(cyan, magenta, yellow, black, spotName=c.spot)
-    return CMYKColor(cyan, magenta, yellow, black)
+def _rl_colour(colour: Colour) -> CMYKColor:
+    if colour.spot:
+        return CMYKColorSep(*colour.cmyk, spotName=colour.spot)
+    return CMYKColor(*colour.cmyk)
 
 
-def _encoded(glyphs: tuple[Glyph, ...]) -> list[Glyph]:
-    """The line's glyphs as they are written: an ideographic space between two glyphs is drawn with no
+def _encoded(glyphs: list[Glyph]) -> list[Glyph]:
+    """The glyphs as they are written: an ideographic space between two glyphs is drawn with no
     advance where the next glyph starts (its blank goes to the glyph before)."""
     out = list(glyphs)
     for k in range(1, len(out) - 1):
-        if out[k].ch == SPACE:
+        if out[k].text == SPACE:
             out[k] = out[k]._replace(x=out[k + 1].x, advance=0.0)
     return out
 
@@ -63,87 +58,73 @@ def _encoded(glyphs: tuple[Glyph, ...]) -> list[Glyph]:
 class _TextWriter:
     """Writes each line as one BT…ET block into the canvas's content, and embeds the fonts it uses."""
 
-    def __init__(self, c: rl_canvas.Canvas, layout: Layout, files: Mapping[str, FontFile]):
+    def __init__(self, c: rl_canvas.Canvas):
         self.c = c
         self.doc = c._doc  # type: ignore[attr-defined]  # reportlab's stubs omit Canvas._doc
-        self.layout = layout
-        self.files = files
-        self.fonts: dict[str, EmbeddedFont] = {}
-        self.colours: dict[str, CMYKColor] = {}
-        self.fills: dict[str, str] = {}
+        self.fonts: dict[FontRef, EmbeddedFont] = {}
+        self.fills: dict[Colour, str] = {}
 
-    def colour(self, name: str) -> CMYKColor:
-        col = self.colours.get(name)
-        if col is None:
-            col = self.colours[name] = _colour(self.layout, name)
-        return col
-
-    def fill(self, name: str) -> str:
-        """The fill colour operator for colour ``name`` (a spot colour is also listed for the page)."""
-        col = self.colour(name)
-        if isinstance(col, CMYKColorSep):
-            sep = self.c._checkSeparation(col)  # type: ignore[attr-defined]  # the page's colour spaces
-            return f"/{sep} cs {fp_str(col.density)} scn"
-        op = self.fills.get(name)
+    def fill(self, colour: Colour) -> str:
+        """The fill colour operator (a spot colour is also listed for the page)."""
+        if colour.spot:
+            sep = self.c._checkSeparation(_rl_colour(colour))  # type: ignore[attr-defined]  # the page's colour spaces
+            return f"/{sep} cs 1 scn"
+        op = self.fills.get(colour)
         if op is None:
-            d = col.density
-            op = self.fills[name] = f"{fp_str(d * col.cyan, d * col.magenta, d * col.yellow, d * col.black)} k"
+            op = self.fills[colour] = f"{fp_str(*colour.cmyk)} k"
         return op
 
-    def font(self, name: str) -> EmbeddedFont:
-        font = self.fonts.get(name)
+    def font(self, ref: FontRef) -> EmbeddedFont:
+        font = self.fonts.get(ref)
         if font is None:
-            font = self.fonts[name] = EmbeddedFont(self.files[name], f"J{len(self.fonts) + 1}")
+            font = self.fonts[ref] = EmbeddedFont(open_font(ref.path, ref.index), f"J{len(self.fonts) + 1}")
         return font
 
-    def line(self, pl: PlacedLine) -> None:
-        glyphs = _encoded(pl.line.glyphs)
-        text = "".join(g.ch for g in glyphs)
+    def line(self, line: TextLine) -> None:
+        runs = [(run, g) for run in line.runs for g in run.glyphs]
+        glyphs = _encoded([g for _, g in runs])
         # the line's text as written, for viewers that copy it; not with characters beyond the BMP,
         # which pdfium drops from an ActualText (their glyphs' ToUnicode serves them right)
-        marked = all(ord(c) < 0x10000 for c in text)
-        ops = [f"/Span <</ActualText <FEFF{text.encode('utf-16-be').hex().upper()}>>> BDC BT" if marked else "BT"]
-        style: tuple[str, float, str, float] | None = None
+        marked = all(ord(c) < 0x10000 for c in line.text)
+        ops = [f"/Span <</ActualText <FEFF{line.text.encode('utf-16-be').hex().upper()}>>> BDC BT" if marked else "BT"]
+        current: GlyphRun | None = None
         codes: list[str] = []
         pen = 0.0
-        n = len(glyphs)
-        for k, g in enumerate(glyphs):
-            key = (g.font, g.size, g.colour, g.fake_bold)
-            if key != style:
+        for k, ((run, _), g) in enumerate(zip(runs, glyphs, strict=True)):
+            if run is not current:
                 if codes:
                     ops.append(f"[{' '.join(codes)}] TJ")
                     codes = []
-                if style is not None and style[3]:
+                if current is not None and current.fake_bold:
                     ops.append("0 Tr")
-                ops += self.select(g)
-                ops.append(f"1 0 0 1 {fp_str(pl.x + g.x)} {fp_str(pl.baseline)} Tm")
-                style, pen = key, g.x
+                ops += self.select(run)
+                ops.append(f"1 0 0 1 {fp_str(g.x)} {fp_str(run.y)} Tm")
+                current, pen = run, g.x
             elif abs(g.x - pen) > 0.001:
-                codes.append(fp_str(-(g.x - pen) * 1000 / g.size))
-            font = self.font(g.font)
-            file = font.font
-            upem = file.units_per_em
-            advance = g.advance if g.advance or g.ch == SPACE else file.char_advance(g.ch) * g.size
-            if k + 1 < n and cjk.is_wide(g.ch):  # a blank after a full-width glyph goes into its advance
+                codes.append(fp_str(-(g.x - pen) * 1000 / run.size))
+            font = self.font(run.font)
+            upem = font.font.units_per_em
+            advance = g.advance
+            if k + 1 < len(glyphs) and cjk.is_wide(g.text):  # a blank after a full-width glyph goes into its advance
                 gap = glyphs[k + 1].x - (g.x + advance)
-                if gap > ABSORB * g.size:
+                if gap > ABSORB * run.size:
                     advance += gap
-            units = round(advance / g.size * upem)
-            codes.append(f"<{font.cid(file.glyph(g.ch), units, g.ch):04X}>")
-            pen = g.x + units * g.size / upem
+            units = round(advance / run.size * upem)
+            codes.append(f"<{font.cid(g.gid, units, g.text):04X}>")
+            pen = g.x + units * run.size / upem
         if codes:
             ops.append(f"[{' '.join(codes)}] TJ")
-        if style is not None and style[3]:
+        if current is not None and current.fake_bold:
             ops.append("0 Tr")
         ops.append("ET EMC" if marked else "ET")
         self.c._code.append(" ".join(ops))  # type: ignore[attr-defined]  # the page's content
 
-    def select(self, g: Glyph) -> list[str]:
-        """Font, size and colour operators for a run of glyphs like ``g``."""
-        ops = [f"/{self.font(g.font).resource} {fp_str(g.size)} Tf", self.fill(g.colour)]
-        if g.fake_bold:  # stroke settings precede the BT block, as reportlab's canvas calls do
-            self.c.setStrokeColor(self.colour(g.colour))
-            self.c.setLineWidth(g.fake_bold * g.size)
+    def select(self, run: GlyphRun) -> list[str]:
+        """Font, size and colour operators for a run."""
+        ops = [f"/{self.font(run.font).resource} {fp_str(run.size)} Tf", self.fill(run.colour)]
+        if run.fake_bold:  # stroke settings precede the BT block, as reportlab's canvas calls do
+            self.c.setStrokeColor(_rl_colour(run.colour))
+            self.c.setLineWidth(run.fake_bold * run.size)
             ops.append("2 Tr")
         return ops
 
@@ -200,24 +181,25 @@ def _font_objects(doc: pdfdoc.PDFDocument, font: EmbeddedFont) -> pdfdoc.PDFObje
     return doc.Reference(type0, font.resource)
 
 
-def draw(pages: list[Page], layout: Layout, files: Mapping[str, FontFile]) -> bytes:
-    """Raw PDF (reportlab, invariant) with CMYK colours and bookmarks; finishing happens in ``pdf``.
-    ``files`` gives the font file of each font name the glyphs use."""
+def draw(document: Document) -> bytes:
+    """Raw PDF (reportlab, invariant) with CMYK colours and bookmarks; finishing happens in ``pdf``."""
+    first = document.pages[0] if document.pages else None
+    size = (first.width, first.height) if first else (595.2756, 841.8898)
     with raw_streams():
         buf = io.BytesIO()
-        c = rl_canvas.Canvas(buf, pagesize=(layout.page.width, layout.page.height), invariant=1, pageCompression=0)
+        c = rl_canvas.Canvas(buf, pagesize=size, invariant=1, pageCompression=0)
         c.setCreator("jianbao")
-        text = _TextWriter(c, layout, files)
-        for page in pages:
+        text = _TextWriter(c)
+        for page in document.pages:
+            c.setPageSize((page.width, page.height))
             for im in page.images:
                 draw_photo(c, im)
-            for pl in page.lines:
-                if pl.line.glyphs:
-                    text.line(pl)
+            for line in page.lines:
+                text.line(line)
             for rule in page.rules:
-                c.setStrokeColor(text.colour(rule.colour))
+                c.setStrokeColor(_rl_colour(rule.colour))
                 c.setLineWidth(rule.width)
-                c.line(rule.x0, rule.y, rule.x1, rule.y if rule.y1 is None else rule.y1)
+                c.line(rule.x0, rule.y0, rule.x1, rule.y1)
             for k, mark in enumerate(page.bookmarks):
                 key = f"p{page.number}-{k}"
                 c.bookmarkPage(key, fit="XYZ", top=mark.y, left=0)

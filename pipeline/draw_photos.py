@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from reportlab import rl_config
 from reportlab.pdfgen import canvas as rl_canvas
 
-from .paginate import PlacedImage
+from .page import Image
 
 # (a, b, c, d, e, f): the displayed unit square (X, Y) = (a·u + c·v + e, b·u + d·v + f) of the
 # file's unit square (u right, v up), for each EXIF orientation
@@ -53,7 +53,7 @@ def raw_streams() -> Iterator[None]:
         rl_config.useA85 = saved
 
 
-def draw_photo(c: rl_canvas.Canvas, im: PlacedImage) -> None:
+def draw_photo(c: rl_canvas.Canvas, im: Image) -> None:
     """Draw one photo file into its box, turned as its EXIF orientation says."""
     a, b, cc, d, e, f = _ORIENT.get(im.orientation, _ORIENT[1])
     w, h = im.width, im.height

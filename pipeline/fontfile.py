@@ -12,6 +12,7 @@ another index is asked for.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import marshal
 import struct
@@ -112,6 +113,16 @@ class FontFile:
         except OSError as exc:
             raise JianbaoError(f"无法读取字体 {self.path.name}：{os_reason(exc)}", Location(str(self.path))) from None
         return out
+
+
+@functools.lru_cache(maxsize=32)
+def _open(path: str, index: int, stamp: tuple[int, int]) -> FontFile:
+    return FontFile(Path(path), index)
+
+
+def open_font(path: str, index: int = 0) -> FontFile:
+    """The font file at ``path``, read once per process while the file is unchanged (size and time)."""
+    return _open(path, index, _stamp(Path(path)))
 
 
 def _stamp(path: Path) -> tuple[int, int]:

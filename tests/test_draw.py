@@ -16,23 +16,21 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
 from conftest import SAMPLE
-from pipeline import build, typeset_fonts
+from pipeline import build, document_info, typeset_fonts
 from pipeline import draw as draw_mod
-from pipeline.fonts import FontSet
-from pipeline.layout import Layout
-from pipeline.paginate import Page
+from pipeline.finalize import page_model
+from pipeline.page import Colour, Document, Page
 
 
 @pytest.fixture(scope="module")
-def sample() -> tuple[Layout, list[Page], FontSet]:
-    _, layout, pages, fonts = typeset_fonts(SAMPLE)
-    return layout, pages, fonts
+def sample() -> Document:
+    issue, layout, pages, fonts = typeset_fonts(SAMPLE)
+    return page_model(pages, layout, fonts, document_info(issue))
 
 
 @pytest.fixture(scope="module")
-def raw(sample: tuple[Layout, list[Page], FontSet]) -> bytes:
-    layout, pages, fonts = sample
-    return draw_mod.draw(pages, layout, fonts.files)
+def raw(sample: Document) -> bytes:
+    return draw_mod.draw(sample)
 
 
 def _drawn(data: bytes) -> list[list[tuple[str, float, float]]]:
@@ -51,12 +49,11 @@ def _drawn(data: bytes) -> list[list[tuple[str, float, float]]]:
     return pages
 
 
-def test_every_glyph_is_drawn_at_its_place_in_the_page_model(sample: tuple[Layout, list[Page], FontSet], raw: bytes) -> None:
-    _, pages, _ = sample
+def test_every_glyph_is_drawn_at_its_place_in_the_page_model(sample: Document, raw: bytes) -> None:
     drawn = _drawn(raw)
-    assert len(drawn) == len(pages)
-    for page, got in zip(pages, drawn, strict=True):
-        want = sorted((g.ch, pl.baseline, pl.x + g.x) for pl in page.lines for g in pl.line.glyphs if g.ch != "\u3000")
+    assert len(drawn) == len(sample.pages)
+    for page, got in zip(sample.pages, drawn, strict=True):
+        want = sorted((g.text, run.y, g.x) for line in page.lines for run in line.runs for g in run.glyphs if g.text != "\u3000")
         seen = sorted((ch, y, x) for ch, x, y in got if ch != "\u3000")
         assert len(seen) == len(want)
         for (ch, y, x), (ch2, y2, x2) in zip(seen, want, strict=True):
@@ -85,16 +82,25 @@ def test_fonts_are_type0_with_truetype_subsets_whose_tags_differ(tmp_path: Path)
     assert len(set(tags.values())) == len(tags)  # no two fonts share a subset tag
 
 
-def test_the_same_pages_draw_the_same_bytes(sample: tuple[Layout, list[Page], FontSet], raw: bytes) -> None:
-    layout, pages, fonts = sample
-    assert draw_mod.draw(pages, layout, fonts.files) == raw
+def test_the_same_pages_draw_the_same_bytes(sample: Document, raw: bytes) -> None:
+    assert draw_mod.draw(sample) == raw
 
 
-def test_spot_colours_are_drawn_as_separations(sample: tuple[Layout, list[Page], FontSet]) -> None:
-    layout, pages, fonts = sample
-    spot = {name: dataclasses.replace(c, spot=f"Jianbao {name}") for name, c in layout.colours.items()}
-    data = draw_mod.draw(pages, dataclasses.replace(layout, colours=spot), fonts.files)
-    assert b" scn " in data and b"/Separation" in data
+def test_spot_colours_are_drawn_as_separations(sample: Document) -> None:
+    def spot(colour: Colour) -> Colour:
+        return dataclasses.replace(colour, spot="Jianbao red") if colour.cmyk[1] > 0.5 else colour
+
+    def recoloured(page: Page) -> Page:
+        lines = tuple(
+            dataclasses.replace(ln, runs=tuple(dataclasses.replace(r, colour=spot(r.colour)) for r in ln.runs))
+            for ln in page.lines
+        )
+        rules = tuple(dataclasses.replace(r, colour=spot(r.colour)) for r in page.rules)
+        return dataclasses.replace(page, lines=lines, rules=rules)
+
+    pages = [recoloured(page) for page in sample.pages]
+    data = draw_mod.draw(dataclasses.replace(sample, pages=tuple(pages)))
+    assert b" scn " in data and b"/Separation" in data and b"/Jianbao#20red" in data
 
 
 def test_a_stream_with_other_characters_is_left_to_reportlab() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from functools import cache
 from pathlib import Path
@@ -22,7 +23,11 @@ from pipeline.fonts import FontSet
 from pipeline.issue import load_issue
 from pipeline.layout import Layout, find_layout, load_layout
 from pipeline.model import Table
-from pipeline.paginate import Page, PlacedImage, PlacedLine, paginate
+from pipeline.page import Document, Image, Info, Page
+from pipeline.paginate import Page as PaginatedPage
+from pipeline.paginate import PlacedLine, paginate
+
+INFO = Info("测试", "测试办", "测试", (), dt.date(2024, 1, 2))
 
 EXAMPLE = ROOT / "issues" / "example-photos-tables.yaml"
 HARD = "a1,a2,c1,c2,e1,e2,e3,e4,e5,p1,p2"
@@ -71,13 +76,13 @@ def photo(folder: Path, name: str, size: tuple[int, int], colour: tuple[int, int
     return path
 
 
-def pages_of(path: Path) -> list[Page]:
+def pages_of(path: Path) -> list[PaginatedPage]:
     lay = layout()
     composed = assemble(load_issue(path), lay, fonts())
     return paginate(composed, lay, folio_composer(lay, fonts()))
 
 
-def block_left(page: Page) -> float:
+def block_left(page: PaginatedPage) -> float:
     return layout().page.inner  # not mirrored in the jianbao layout
 
 
@@ -89,7 +94,7 @@ def grid_position(pl: PlacedLine) -> float:
     return (top - pl.baseline - (lay.line_pitch - size) / 2 - lay.grid.em_ascent * size) / lay.line_pitch
 
 
-def body_lines(page: Page) -> list[PlacedLine]:
+def body_lines(page: PaginatedPage) -> list[PlacedLine]:
     return [pl for pl in page.lines if pl.line.kind == "body"]
 
 
@@ -373,7 +378,11 @@ def test_exif_orientation_is_applied_by_the_drawing_transform(tmp_path: Path, or
     want = ImageOps.exif_transpose(PILImage.open(path)).convert("RGB")
     w, h = want.size
     lay = layout()
-    raw = draw([Page(1, (), images=(PlacedImage(str(path), 100, 400, w * 2, h * 2, orientation),))], lay, {})
+    raw = draw(
+        Document(
+            (Page(1, lay.page.width, lay.page.height, images=(Image(str(path), 100, 400, w * 2, h * 2, orientation),)),), INFO
+        )
+    )
     page = pdfium.PdfDocument(raw)[0]
     shot = page.render(scale=1).to_pil().convert("RGB")
     top = lay.page.height - 400 - h * 2

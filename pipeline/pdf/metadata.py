@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from pikepdf import Dictionary, Name, Pdf, String
+
+from ..page import Info as DocumentInfo
 
 CREATOR = "jianbao"
 PRODUCER = "jianbao (ReportLab, pikepdf/qpdf)"
 ISSUE_TZ = dt.timezone(dt.timedelta(hours=8))
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """What the Info dictionary and the XMP packet say about the issue."""
-
-    title: str  # "周口精神文明建设 简报 第21期"
-    author: str  # the issuer, "周口市文明办"
-    subject: str  # "周口精神文明建设 2023年第21期"
-    keywords: tuple[str, ...]  # section names
-    date: dt.date  # the issue's date: CreationDate and ModDate, at 00:00 +08:00
-    language: str = "zh-CN"
 
 
 def _issue_datetime(date: dt.date) -> dt.datetime:
