@@ -384,6 +384,7 @@ HANG = 2.0
 LONE_LAST_LINE = 80.0  # the paragraph's last line holds a single character (孤字)
 PER_LINE = 0.5
 WINDOW = 5  # cells: shorter lines are tried only when nothing fuller fits
+OVERFLOW = 4  # cells: the most a line's natural width may exceed the measure (by squeezing its marks)
 EPS = 1e-6
 
 
@@ -449,7 +450,7 @@ def break_lines(atoms: list[list[Cluster]], lm: LineModel, per_line: float = PER
     rest_w = m.width - m.rest_indent * lm.cell[0]
     letters = list(itertools.accumulate(map(_letters, atoms), initial=0))
     ends = [lm.p_width[s] for s in starts]  # natural widths of atoms[:k], for the candidate window
-    slack = max(lm.cell[0] * WINDOW, m.width * 0.25)
+    slack = lm.cell[0] * WINDOW
     best: list[tuple[float, int, bool]] = [(math.inf, -1, False)] * (n + 1)
     best[0] = (0.0, -1, False)
     for i in range(n):
@@ -458,7 +459,7 @@ def break_lines(atoms: list[list[Cluster]], lm: LineModel, per_line: float = PER
         width = first_w if i == 0 else rest_w
         a = starts[i]
         lo = min(n, bisect.bisect_left(ends, ends[i] + width - slack))  # the paragraph's end is always a candidate
-        hi = bisect.bisect_right(ends, ends[i] + width * 1.2 + lm.cell[0])
+        hi = bisect.bisect_right(ends, ends[i] + width + lm.cell[0] * OVERFLOW)
         found = False
         for j in range(max(i + 1, lo), min(n, hi) + 1):
             b = starts[j] - 1

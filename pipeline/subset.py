@@ -37,12 +37,14 @@ class _Glyphs:
         else:
             self.loca = tuple(2 * v for v in struct.unpack(f">{n}H", loca[: 2 * n]))
         self.glyf = raw["glyf"]
-        hmtx = raw["hmtx"]
-        nh = h.num_hmetrics
-        self.lsb = [struct.unpack_from(">h", hmtx, 4 * k + 2)[0] for k in range(nh)]
-        rest = (len(hmtx) - 4 * nh) // 2
-        self.lsb += list(struct.unpack_from(f">{rest}h", hmtx, 4 * nh)) if rest > 0 else []
-        self.lsb += [0] * (h.num_glyphs - len(self.lsb))
+        self.hmtx = raw["hmtx"]
+        self.num_hmetrics = h.num_hmetrics
+
+    def lsb(self, gid: int) -> int:
+        """The glyph's left side bearing (hmtx)."""
+        nh = self.num_hmetrics
+        at = 4 * gid + 2 if gid < nh else 4 * nh + 2 * (gid - nh)
+        return int(struct.unpack_from(">h", self.hmtx, at)[0]) if at + 2 <= len(self.hmtx) else 0
 
     def data(self, gid: int) -> bytes:
         return self.glyf[self.loca[gid] : self.loca[gid + 1]]
@@ -99,7 +101,7 @@ def make_subset(font: FontFile, glyphs: Sequence[tuple[int, int]], chars: dict[i
     struct.pack_into(">H", hhea, 34, n)
     maxp = bytearray(raw["maxp"])
     struct.pack_into(">H", maxp, 4, n)
-    hmtx = b"".join(struct.pack(">Hh", adv, src.lsb[gid]) for gid, adv in order)
+    hmtx = b"".join(struct.pack(">Hh", adv, src.lsb(gid)) for gid, adv in order)
     post = raw["post"][:32] if "post" in raw else b"\0" * 32
     post = struct.pack(">I", 0x00030000) + post[4:32]
     tables = {
