@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -175,3 +176,20 @@ def test_same_issue_from_another_folder_gives_the_same_bytes(tmp_path: Path) -> 
     a = build(issue, tmp_path / "a").output
     b = build(copy / issue.name, tmp_path / "b").output
     assert sha(a) == sha(b)
+
+
+def test_builds_in_one_process_in_any_order_equal_builds_in_fresh_processes(tmp_path: Path) -> None:
+    """No state is shared between builds: the same bytes whatever was built before in the process."""
+    issues = [SAMPLE, ROOT / "tests" / "stress" / "stress.yaml", *sorted((ROOT / "issues").glob("example-*.yaml"))]
+    fresh = {}
+    for issue in issues:
+        out = tmp_path / "fresh" / issue.stem
+        run = subprocess.run(
+            [sys.executable, "-m", "pipeline", "build", str(issue), "-o", str(out)], capture_output=True, text=True, timeout=120
+        )
+        assert run.returncode == 0, run.stderr
+        fresh[issue.stem] = (out / f"{issue.stem}.pdf").read_bytes()
+    for order in (issues, issues[::-1], [*issues[1:], issues[0]]):
+        for k, issue in enumerate(order):
+            out = tmp_path / f"inproc-{k}-{id(order)}"
+            assert build(issue, out).output.read_bytes() == fresh[issue.stem], issue.stem
