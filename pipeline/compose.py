@@ -383,8 +383,8 @@ HOLE = 1000.0
 HANG = 2.0
 LONE_LAST_LINE = 80.0  # the paragraph's last line holds a single character (孤字)
 PER_LINE = 0.5
-WINDOW = 5  # cells: shorter lines are tried only when nothing fuller fits
-OVERFLOW = 4  # cells: the most a line's natural width may exceed the measure (by squeezing its marks)
+WINDOW = 3  # cells: shorter lines are tried only when nothing fuller fits
+OVERFLOW = 2.5  # cells: the most a line's natural width may exceed the measure (by squeezing its marks)
 EPS = 1e-6
 
 
@@ -408,30 +408,32 @@ def _inner(lm: LineModel, a: int, b: int) -> tuple[int, int]:
 
 def line_cost(lm: LineModel, a: int, b: int, width: float, last: bool) -> float | None:
     """The cost of setting clusters a..b in ``width``; None when they cannot fit."""
-    m = lm.m
     a, b = _inner(lm, a, b)
     need = lm.natural(a, b)
     if need > width + EPS:
-        excess = need - width
-        room = lm.squeezable(a, b)
-        if excess <= room + EPS:
-            share = excess / room
-            return SQUEEZE_BASE + SQUEEZE * share * share
-        gaps = lm.gap_room(a, b)
-        if room > 0 and excess <= room + gaps + EPS:
-            return SQUEEZE_BASE + SQUEEZE + GAP_SQUEEZE * (excess - room) / gaps
-        return None
-    if last or not m.justify:
+        return _squeeze_cost(need - width, lm.squeezable(a, b), lm.gap_room(a, b))
+    if last or not lm.m.justify:
         return 0.0 if last else (width - need) / lm.cell[a]  # ragged lines: as full as they go
-    short = width - need
+    return _spread_cost(lm, a, b, width - need)
+
+
+def _squeeze_cost(excess: float, room: float, gaps: float) -> float | None:
+    if excess <= room + EPS:
+        share = excess / room
+        return SQUEEZE_BASE + SQUEEZE * share * share
+    if room > 0 and excess <= room + gaps + EPS:
+        return SQUEEZE_BASE + SQUEEZE + GAP_SQUEEZE * (excess - room) / gaps
+    return None
+
+
+def _spread_cost(lm: LineModel, a: int, b: int, short: float) -> float:
     if short <= EPS:
         return 0.0
-    gaps = max(1, b - a)
-    per_gap = short / gaps / lm.cell[a]
+    per_gap = short / max(1, b - a) / lm.cell[a]
     cost = SPREAD_BASE + SPREAD * per_gap * per_gap
     if per_gap > MAX_SPREAD:
         cost += HOLE
-    if m.style == "grid" and not lm.has_run(a, b) and not lm.paired(a, b):
+    if lm.m.style == "grid" and not lm.has_run(a, b) and not lm.paired(a, b):
         cost += OFF_GRID
     return cost
 
@@ -461,7 +463,10 @@ def break_lines(atoms: list[list[Cluster]], lm: LineModel, per_line: float = PER
         lo = min(n, bisect.bisect_left(ends, ends[i] + width - slack))  # the paragraph's end is always a candidate
         hi = bisect.bisect_right(ends, ends[i] + width + lm.cell[0] * OVERFLOW)
         found = False
-        for j in range(max(i + 1, lo), min(n, hi) + 1):
+        candidates = itertools.chain(range(max(i + 1, lo), min(n, hi) + 1), range(min(lo, n + 1) - 1, i, -1))
+        for j in candidates:  # the window of likely line ends; below it only until one fits
+            if found and j < lo:
+                break
             b = starts[j] - 1
             last = j == n
             for hang in (False, True):
@@ -478,7 +483,7 @@ def break_lines(atoms: list[list[Cluster]], lm: LineModel, per_line: float = PER
                 total = best[i][0] + per_line + cost
                 if total < best[j][0]:
                     best[j] = (total, i, hang)
-        if not found:  # nothing fits (an overlong atom): the next atom alone, however it looks
+        if not found:  # nothing fits (an atom longer than the line): the next atom alone, however it looks
             j = i + 1
             total = best[i][0] + per_line + HOLE
             if total < best[j][0]:
