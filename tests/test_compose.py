@@ -240,3 +240,70 @@ def test_every_line_is_flush_on_the_grid_or_evenly_adjusted_and_never_has_a_hole
         spread = [g for g in found if g > 1e-6]
         if spread and not any(g.ch.isascii() for g in glyphs):
             assert max(spread) - min(spread) < 1e-6  # one even extra for every gap
+
+
+# ------------------------------------------------------------------------------------------- keep rules
+# Page pictures: a short page of 8 grid lines, each body line its paragraph's number and line ("1.0"),
+# headings by name; ``fill_pages`` may take a paragraph's tight setting ("T" lines) to fill a page.
+def _page_pictures(flow: list, tight: dict[int, int] | None = None) -> list[list[str]]:
+    import dataclasses
+
+    from pipeline.assemble import Composed
+    from pipeline.compose import Line
+    from pipeline.layout import find_layout, load_layout
+    from pipeline.paginate import paginate
+
+    layout = load_layout(find_layout("jianbao"))
+    layout = dataclasses.replace(layout, grid=dataclasses.replace(layout.grid, lines_per_page=8))
+    tight_lines = {}
+    for serial, n in (tight or {}).items():
+        tight_lines[serial] = tuple(
+            Line((Glyph(f"T{serial}.{i}", 0, "F", 16.0, advance=16.0),), para=serial, first=i == 0, last=i == n - 1)
+            for i in range(n)
+        )
+    doc = Composed(masthead=(), masthead_lines=0, flow=tuple(flow), tail=None, tight=tight_lines)
+    pages = paginate(doc, layout, lambda text: ((), 0.0))
+    return [[pl.line.text for pl in page.lines if pl.line.kind != "folio"] for page in pages]
+
+
+def _para(serial: int, n: int) -> list:
+    from pipeline.compose import Line
+
+    return [
+        Line((Glyph(f"{serial}.{i}", 0, "F", 16.0, advance=16.0),), para=serial, first=i == 0, last=i == n - 1) for i in range(n)
+    ]
+
+
+def _heading(name: str) -> object:
+    from pipeline.compose import Line
+
+    return Line((Glyph(name, 0, "F", 16.0, advance=16.0),), kind="section", keep_with_next=True)
+
+
+def test_a_heading_may_end_a_page_with_two_lines_of_its_paragraph_after_it() -> None:
+    assert _page_pictures([*_para(1, 4), _heading("【栏目】"), _heading("标题"), *_para(2, 4)]) == [
+        ["1.0", "1.1", "1.2", "1.3", "【栏目】", "标题", "2.0", "2.1"],
+        ["2.2", "2.3"],
+    ]
+
+
+def test_a_heading_never_ends_a_page_with_fewer_than_two_lines_after_it() -> None:
+    assert _page_pictures([*_para(1, 5), _heading("【栏目】"), _heading("标题"), *_para(2, 4)]) == [
+        ["1.0", "1.1", "1.2", "1.3", "1.4"],
+        ["【栏目】", "标题", "2.0", "2.1", "2.2", "2.3"],
+    ]
+
+
+def test_a_paragraph_breaks_across_pages_with_two_lines_on_each_side() -> None:
+    assert _page_pictures([*_para(1, 5), *_para(2, 4)]) == [
+        ["1.0", "1.1", "1.2", "1.3", "1.4", "2.0", "2.1"],
+        ["2.2", "2.3"],
+    ]
+
+
+def test_a_page_is_filled_by_setting_a_paragraph_a_line_tighter() -> None:
+    # a 3-line paragraph cannot split 2|1 and its heading must come along: page one would keep four
+    # lines empty; paragraph 1 set a line tighter (its tight setting) makes room for the block
+    flow = [*_para(1, 4), _heading("【栏目】"), _heading("标题"), *_para(2, 3)]
+    assert _page_pictures(flow) == [["1.0", "1.1", "1.2", "1.3"], ["【栏目】", "标题", "2.0", "2.1", "2.2"]]
+    assert _page_pictures(flow, tight={1: 3}) == [["T1.0", "T1.1", "T1.2", "【栏目】", "标题", "2.0", "2.1", "2.2"]]
