@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import JianbaoError, Location
-from .issue import MAX_BYTES, PLACEHOLDER_DATE, collect_issue
+from .issue import MAX_BYTES, NUMBER_RE, PLACEHOLDER_DATE, collect_issue
 from .model import Issue
 
 PLACEHOLDER_MARK = "请填写"  # every placeholder the clerk must replace contains this
@@ -32,7 +32,7 @@ class IssueHead:
 
     @property
     def number_int(self) -> int | None:
-        return int(self.number) if self.number and re.fullmatch(r"\d{1,9}", self.number) else None
+        return int(self.number) if self.number and NUMBER_RE.fullmatch(self.number) else None
 
 
 HEAD_LINE = re.compile(
@@ -69,7 +69,7 @@ def read_head(path: Path) -> IssueHead | None:
 
 def parse_date(text: str) -> dt.date | None:
     """A date written YYYY-MM-DD (or YYYY-M-D), as issue files accept it; None when it is not one."""
-    ymd = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip())
+    ymd = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", text.strip())
     try:
         return dt.date(int(ymd[1]), int(ymd[2]), int(ymd[3])) if ymd else None
     except ValueError:
@@ -127,7 +127,7 @@ def yaml_value(text: str) -> str:
 
 def next_issue_text(prev: Issue, prev_name: str, date: dt.date) -> str:
     """The text of the issue after ``prev``: same masthead and sections, each with a placeholder article."""
-    if not re.fullmatch(r"\d{1,9}", prev.number):
+    if not re.fullmatch(r"[0-9]{1,9}", prev.number):
         raise JianbaoError(f"上一期的期号“{prev.number}”不是整数，无法自动加一", hint="用 --from 指定一期期号为整数的期刊文件")
     number = int(prev.number) + 1
     lines = [
@@ -141,7 +141,7 @@ def next_issue_text(prev: Issue, prev_name: str, date: dt.date) -> str:
     if prev.title != "简报":
         lines.append(f"title: {yaml_value(prev.title or '')}")
     lines.append(f"number: {number}")
-    if prev.total and re.fullmatch(r"\d{1,9}", prev.total):
+    if prev.total and NUMBER_RE.fullmatch(prev.total):
         lines.append(f"total: {int(prev.total) + 1}")
     lines += [f"issuer: {yaml_value(prev.issuer)}", f"date: {date.isoformat()}"]
     if prev.mark:

@@ -74,7 +74,7 @@ EXPECTED = [
     (at(BAD, "5", nth=0), WARNING, "期号 5 没有接上上一期"),
     (at(BAD, "2023-02-30"), ERROR, "不存在"),
     (at(BAD, "很多"), ERROR, "正整数"),
-    (at(BAD, "（请填写标题）"), WARNING, "占位文字"),
+    (at(BAD, "（请填写标题）"), WARNING, "占位文字还没有换成本期内容：（请填写标题）"),
     (at(BAD, ","), WARNING, "半角标点“,”"),
     (at(BAD, '"'), WARNING, "直引号"),
     (at(BAD, '"', nth=1), WARNING, "直引号"),
@@ -83,7 +83,7 @@ EXPECTED = [
     (at(BAD, "\u200b"), WARNING, "零宽字符 U+200B"),
     (at(BAD, "\U0001f600"), ERROR, "字体中没有字符"),
     (at(BAD, "\x07"), ERROR, "控制字符 U+0007"),
-    (at(BAD, "title: 没有正文"), ERROR, "文章缺少 body"),
+    (at(BAD, "title: 没有正文"), ERROR, "文章缺少正文（字段 body，文章《没有正文的文章》）"),
     (at(BAD, "[]"), ERROR, "没有文章"),
 ]
 
@@ -167,7 +167,8 @@ def test_a_missing_file_is_an_error_line(tmp_path: Path) -> None:
         ('他说"要抓落实"，又说"好"。', "他说“要抓落实”，又说“好”。"),
         ("所谓'文明'二字", "所谓‘文明’二字"),
         ("全市共有１２个ＡＢ单位", "全市共有12个AB单位"),
-        ("文明 城市", "文明城市"),
+        ("文明 城市", "文明　城市"),  # an ideographic space, as it prints
+        ("会议召开， 会议指出", "会议召开，会议指出"),
         ("2023 年 8 月", "2023年8月"),
         ("创建\u200b工作\ufeff", "创建工作"),
         ("县法院(牵头单位)负责", "县法院（牵头单位）负责"),
@@ -228,12 +229,12 @@ def test_fix_changes_only_values_and_keeps_comments(tmp_path: Path) -> None:
     new = path.read_text(encoding="utf-8")
     assert new == (
         text.replace('会议召开,会议指出"要抓落实"', "会议召开，会议指出“要抓落实”")
-        .replace("１２个单位 参加", "12个单位参加")
+        .replace("１２个单位 参加", "12个单位　参加")
         .replace("'他说\"好\"'", "'他说“好”'")
     )
     assert f'{path}:10: 已改正 他说"好" → 他说“好”' in result.stdout
     assert f'{path}:12: 已改正 会议召开,会议指出"要抓落实"。 → 会议召开，会议指出“要抓落实”。' in result.stdout
-    assert f"{path}:14: 已改正 全市共有１２个单位 参加。 → 全市共有12个单位参加。" in result.stdout
+    assert f"{path}:14: 已改正 全市共有１２个单位 参加。 → 全市共有12个单位　参加。" in result.stdout
     assert "检查通过。" in result.stdout
     assert fix_file(path) == []  # nothing left to fix
 
