@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import JianbaoError
+from .errors import JianbaoError, Problem
 
 
 @dataclass(frozen=True)
@@ -20,17 +20,19 @@ class Job:
     bleed_mm: float = 0.0
     debug: bool = False
     duplex: bool = False
+    draft: bool = False
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one file: the PDF and its pages, or the Chinese error message."""
+    """What became of one file: the PDF and its pages with the warnings, or the Chinese error message."""
 
     source: Path
     output: Path | None
     pages: int
     seconds: float
     error: str | None = None
+    warnings: tuple[Problem, ...] = ()
 
 
 def build_one(job: Job) -> Outcome:
@@ -39,7 +41,15 @@ def build_one(job: Job) -> Outcome:
 
     start = time.perf_counter()
     try:
-        result = build(job.source, job.out_dir, job.layout, profile=job.profile, bleed_mm=job.bleed_mm, duplex=job.duplex)
+        result = build(
+            job.source,
+            job.out_dir,
+            job.layout,
+            profile=job.profile,
+            bleed_mm=job.bleed_mm,
+            duplex=job.duplex,
+            draft=job.draft,
+        )
     except JianbaoError as exc:
         return Outcome(job.source, None, 0, time.perf_counter() - start, str(exc))
     except Exception as exc:  # a bug must still not show a traceback to a clerk
@@ -47,7 +57,7 @@ def build_one(job: Job) -> Outcome:
         if job.debug:
             message += "\n" + traceback.format_exc()
         return Outcome(job.source, None, 0, time.perf_counter() - start, message)
-    return Outcome(job.source, result.output, result.pages, time.perf_counter() - start)
+    return Outcome(job.source, result.output, result.pages, time.perf_counter() - start, warnings=result.warnings)
 
 
 def check_outputs(files: list[Path]) -> None:

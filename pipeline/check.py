@@ -263,9 +263,9 @@ def _key(node: yaml.Node) -> str:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else "?"
 
 
-def text_hazards(path: Path, text: str) -> list[Problem]:
-    """The text hazards of a file's values as warnings with file, line and column, placeholders left
-    from ``jianbao new`` included."""
+def text_hazards(path: Path, text: str, *, draft: bool = False) -> list[Problem]:
+    """The text hazards of a file's values as warnings with file, line and column; a placeholder left
+    from ``jianbao new`` is an error, or a warning in a ``draft``."""
     root = compose_positions(text)
     if root is None:
         return []
@@ -279,7 +279,8 @@ def text_hazards(path: Path, text: str) -> list[Problem]:
             out.append(Problem(where, WARNING, message, h.hint + (f"（可用 --fix {h.fix}）" if h.new is not None else "")))
         for m in PLACEHOLDER.finditer(piece):
             where = Location(str(path), seg.line + 1, seg.start + m.start() + 1, seg.field)
-            out.append(Problem(where, WARNING, f"占位文字还没有换成本期内容：{m[0]}", "请换成本期的内容"))
+            hint = "请换成本期的内容" + ("" if draft else "；还没写完、只想先看版面时，可加 --draft 排出草稿")
+            out.append(Problem(where, WARNING if draft else ERROR, f"占位文字还没有换成本期内容：{m[0]}", hint))
     return out
 
 
@@ -362,18 +363,27 @@ def _clusters(found: list[Hazard]) -> list[list[Hazard]]:
 
 
 # ---------------------------------------------------------------- the whole check
-def check_file(path: Path) -> list[Problem]:
+def check_file(path: Path, *, draft: bool = False) -> list[Problem]:
     """Every problem of one issue file, errors and warnings, in file order."""
     issue, problems = collect_issue(path)
     problems = list(problems)
     if issue is not None:
         problems += _typeset_problems(path, issue, compose=not any(p.level == ERROR for p in problems))
         with contextlib.suppress(OSError, UnicodeDecodeError):
-            problems += text_hazards(path, path.read_bytes().decode("utf-8-sig"))
-        sequence = sequence_problem(path)
-        if sequence is not None:
-            problems.append(sequence)
+            problems += source_problems(path, path.read_bytes().decode("utf-8-sig"), draft=draft)
+    return in_file_order(problems)
+
+
+def in_file_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.where.line or 0, p.where.column or 0))
+
+
+def source_problems(path: Path, text: str, *, draft: bool = False) -> list[Problem]:
+    """What ``check`` adds to the loader's problems, for ``build`` too: the text hazards, placeholders
+    (errors unless ``draft``) and an issue number that does not follow the previous one in the folder."""
+    problems = text_hazards(path, text, draft=draft)
+    sequence = sequence_problem(path)
+    return [*problems, sequence] if sequence else problems
 
 
 def _typeset_problems(path: Path, issue: Issue, compose: bool) -> list[Problem]:

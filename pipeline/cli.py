@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 
     from .batch import Outcome
 
-EXIT_USER_ERROR = 2
-EXIT_CHECK_FAILED = 1
-EXIT_INTERNAL = 3
+# The exit status, the same for every command (README, “退出状态”):
+EXIT_WARNINGS = 1  # done (the PDF is written), but warnings were printed
+EXIT_USER_ERROR = 2  # an error was printed: nothing written (a usage error, a bad issue file, check found errors)
+EXIT_INTERNAL = 3  # a bug: reported in one Chinese line (a traceback with --debug)
 
 # ``jianbao build``'s options, as the typer command declares them (tests/test_startup.py compares the two):
 # destination → (option names, default); a bool default marks a flag.
@@ -40,6 +41,7 @@ BUILD_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
     "profile": (("--profile",), "print"),
     "bleed": (("--bleed",), 0.0),
     "duplex": (("--duplex",), False),
+    "draft": (("--draft",), False),
     "jobs": (("-j", "--jobs"), 1),
     "debug": (("--debug",), False),
 }
@@ -272,8 +274,10 @@ def build_files(
     duplex: bool,
     jobs: int,
     debug: bool,
+    draft: bool = False,
 ) -> int:
-    """``jianbao build``: build each issue file, print each PDF's path (a summary for several); the exit status."""
+    """``jianbao build``: build each issue file, print its warnings and its PDF's path (a summary for
+    several); the exit status: 0, 1 when warnings were printed, 2 when a file could not be built."""
     from .batch import Job, build_all, check_outputs
 
     if profile not in ("print", "archive"):
@@ -286,18 +290,27 @@ def build_files(
     if missing:
         return _fail(JianbaoError(missing[0].message, missing[0].where, missing[0].hint))
     check_outputs(files)
-    todo = [Job(f, Path(out), layout, profile, bleed, debug, duplex) for f in files]
+    todo = [Job(f, Path(out), layout, profile, bleed, debug, duplex, draft) for f in files]
     batch = len(files) > 1
     with _Progress(batch, len(files)) as advance:
         outcomes = build_all(todo, jobs, advance)
     for outcome in outcomes:
+        for warning in outcome.warnings:
+            echo(str(warning), err=True)
         if outcome.error:
             echo(f"错误：{outcome.error}", err=True)
         else:
             echo(str(outcome.output))
+    warnings = sum(len(o.warnings) for o in outcomes)
     if batch:
         _summary(outcomes)
-    return EXIT_USER_ERROR if any(o.error for o in outcomes) else 0
+    elif warnings:
+        fixable = any("--fix" in (w.hint or "") for o in outcomes for w in o.warnings)
+        more = "；标明“可用 --fix”的，可运行 jianbao check --fix 自动改正" if fixable else ""
+        echo(f"PDF 已生成，但有 {warnings} 个警告，请看一看{more}。", err=True)
+    if any(o.error for o in outcomes):
+        return EXIT_USER_ERROR
+    return EXIT_WARNINGS if warnings else 0
 
 
 def _fail(exc: JianbaoError) -> int:

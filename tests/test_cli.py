@@ -278,7 +278,7 @@ def test_new_in_a_real_process(tmp_path: Path) -> None:
 
 def test_build_and_check_name_what_is_missing_the_same_way(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    for args, code in ((["build", "-o", str(tmp_path / "out")], 2), (["check"], 1)):
+    for args, code in ((["build", "-o", str(tmp_path / "out")], 2), (["check"], 2)):
         result = runner.invoke(app, [*args, str(tmp_path / "nope.yaml")])
         assert result.exit_code == code and f"{tmp_path / 'nope.yaml'}" in result.output and "找不到文件" in result.output
         result = runner.invoke(app, [*args, str(tmp_path / "empty")])

@@ -16,7 +16,7 @@ from conftest import ROOT, SAMPLE, jianbao, write
 from pipeline.check import check_file
 from pipeline.cli import app
 from pipeline.docx_import import chinese_number, read_docx
-from pipeline.errors import WARNING, JianbaoError
+from pipeline.errors import ERROR, WARNING, JianbaoError
 from pipeline.issue import load_issue
 from pipeline.newissue import PLACEHOLDER_TITLE, latest_issue, new_issue
 
@@ -51,7 +51,9 @@ def test_new_follows_the_latest_issue_and_keeps_its_masthead_sections_and_tail(i
 def test_a_new_issue_checks_clean_except_for_its_placeholders(issues: Path, tmp_path: Path) -> None:
     made = new_issue(issues / "2023-21.yaml", dt.date(2023, 9, 6), tmp_path / "solo" / "next.yaml")
     problems = check_file(made.path)
-    assert problems and all(p.level == WARNING and "占位文字" in p.message for p in problems), problems
+    assert problems and all(p.level == ERROR and "占位文字" in p.message for p in problems), problems
+    drafted = check_file(made.path, draft=True)
+    assert [p.where for p in drafted] == [p.where for p in problems] and all(p.level == WARNING for p in drafted)
     # beside example-baowei.yaml (also 第22期) the duplicate number is pointed out
     again = new_issue(issues / "2023-21.yaml", dt.date(2023, 9, 6), issues / "next.yaml")
     (duplicate,) = [p for p in check_file(again.path) if "期号" in p.message]
