@@ -90,9 +90,12 @@ def build(
     duplex: bool = False,
     *,
     draft: bool = False,
+    output: Path | None = None,
+    source: bytes | None = None,
 ) -> BuildResult:
-    """Build one issue file into ``out_dir/<stem>.pdf`` after the checks of ``jianbao check``; raises
-    JianbaoError on any error. Placeholders are errors unless ``draft``."""
+    """Build one issue file into ``output`` (default ``out_dir/<stem>.pdf``) after the checks of
+    ``jianbao check``; raises JianbaoError on any error. Placeholders are errors unless ``draft``.
+    ``source`` is the issue file's text read elsewhere (stdin): nothing is read from ``issue_path``."""
     from .check import in_file_order, source_problems
     from .draw import draw
     from .errors import ERROR
@@ -100,9 +103,9 @@ def build(
     from .issue import IssueError, load_issue, read_source
     from .pdf import FinishOptions, finish, write_atomic
 
-    data = read_source(issue_path)
+    data = read_source(issue_path) if source is None else source
     issue = load_issue(issue_path, data)
-    found = source_problems(issue_path, data.decode("utf-8-sig"), draft=draft)
+    found = source_problems(issue_path, data.decode("utf-8-sig"), draft=draft, in_folder=source is None)
     if any(p.level == ERROR for p in found):
         raise IssueError(in_file_order(found))
     layout, pages, fonts = _typeset_issue(issue, issue_path, layout_name, duplex, found.append)
@@ -116,14 +119,15 @@ def build(
         source_bytes=data if archive else None,
     )
     pdf = finish(raw, info, options)
+    output = output or out_dir / f"{issue_path.stem}.pdf"
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # -o names a file, or a folder that cannot be made
         from .errors import JianbaoError, Location, os_reason
 
         reason = "这是一个文件，不是文件夹" if isinstance(exc, FileExistsError | NotADirectoryError) else os_reason(exc)
-        raise JianbaoError(f"无法创建输出文件夹：{reason}", Location(str(out_dir)), "请用 -o 指定一个可写的文件夹") from None
-    output = out_dir / f"{issue_path.stem}.pdf"
+        hint = "请用 -o 指定一个可写的文件夹"
+        raise JianbaoError(f"无法创建输出文件夹：{reason}", Location(str(output.parent)), hint) from None
     write_atomic(output, pdf)
     return BuildResult(output, len(pages), len(pdf), tuple(in_file_order(found)))
 

@@ -363,14 +363,15 @@ def _clusters(found: list[Hazard]) -> list[list[Hazard]]:
 
 
 # ---------------------------------------------------------------- the whole check
-def check_file(path: Path, *, draft: bool = False) -> list[Problem]:
-    """Every problem of one issue file, errors and warnings, in file order."""
-    issue, problems = collect_issue(path)
+def check_file(path: Path, *, draft: bool = False, data: bytes | None = None) -> list[Problem]:
+    """Every problem of one issue file (or of its ``data``, read from stdin), errors and warnings, in file order."""
+    issue, problems = collect_issue(path, data)
     problems = list(problems)
     if issue is not None:
         problems += _typeset_problems(path, issue, compose=not any(p.level == ERROR for p in problems))
         with contextlib.suppress(OSError, UnicodeDecodeError):
-            problems += source_problems(path, path.read_bytes().decode("utf-8-sig"), draft=draft)
+            text = (path.read_bytes() if data is None else data).decode("utf-8-sig")
+            problems += source_problems(path, text, draft=draft, in_folder=data is None)
     return in_file_order(problems)
 
 
@@ -378,11 +379,11 @@ def in_file_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.where.line or 0, p.where.column or 0))
 
 
-def source_problems(path: Path, text: str, *, draft: bool = False) -> list[Problem]:
+def source_problems(path: Path, text: str, *, draft: bool = False, in_folder: bool = True) -> list[Problem]:
     """What ``check`` adds to the loader's problems, for ``build`` too: the text hazards, placeholders
-    (errors unless ``draft``) and an issue number that does not follow the previous one in the folder."""
+    (errors unless ``draft``) and, for a file ``in_folder``, an issue number that does not follow."""
     problems = text_hazards(path, text, draft=draft)
-    sequence = sequence_problem(path)
+    sequence = sequence_problem(path) if in_folder else None
     return [*problems, sequence] if sequence else problems
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from .cli import EXIT_USER_ERROR, EXIT_WARNINGS, build_files, guarded, issue_files
+from .cli import EXIT_USER_ERROR, EXIT_WARNINGS, STDIN, build_files, guarded, issue_files, read_stdin, stdin_path
 from .errors import ERROR, WARNING, JianbaoError, Problem
 
 DEFAULT_SECTION = "工作动态"  # the 栏目 ``jianbao import`` puts an article in unless told
@@ -41,6 +41,7 @@ def _localise_rich_help() -> None:
 
 _PARAM_HELP = {
     "help": "显示本帮助并退出",
+    "version": "显示版本号并退出",
     "install_completion": "为当前的 shell 安装命令补全（按 Tab 补全命令和文件名）",
     "show_completion": "显示当前 shell 的补全脚本，可复制或自行安装",
 }
@@ -107,13 +108,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},  # the commands' contexts inherit it
 )
 DRAFT_HELP = "草稿：还没替换的占位文字（请填写……）只作警告，照常排出"
 
 
+def _show_version(show: bool) -> None:
+    if show:
+        from . import __version__
+
+        typer.echo(f"jianbao {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
-    ctx: typer.Context, debug: bool = typer.Option(False, "--debug", help="出错时显示程序内部信息（供开发者排查）")
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="出错时显示程序内部信息（供开发者排查）"),
+    version: bool = typer.Option(False, "--version", "-V", callback=_show_version, is_eager=True, help="显示版本号并退出"),
 ) -> None:
     """简报排版工具：把一期简报的 YAML 文件排成可直接付印的 A4 PDF。"""
     ctx.obj = {"debug": debug}
@@ -143,20 +155,32 @@ def _warn(warnings: Sequence[Problem], prefix: str = "") -> None:
 # ---------------------------------------------------------------- new
 @app.command("new", cls=_Command)
 def new_cmd(
-    source: Path | None = typer.Option(None, "--from", help="沿用哪一期的期刊文件（默认 issues/ 中最新的一期）"),
-    out: Path | None = typer.Option(None, "-o", "--out", help="新文件的路径（默认与上一期同一文件夹，<年>-<期号>.yaml）"),
+    source: Path | None = typer.Option(None, "--from", help="沿用哪一期的期刊文件（默认期刊文件夹中最新的一期）"),
+    series: str | None = typer.Option(None, "--series", help="开始一个新的简报：写简报名称，生成它的第1期"),
+    out: Path | None = typer.Option(
+        None, "-o", "--out", help="新文件的路径（默认放在期刊文件夹：当前文件夹有 issues/ 就放在其中，否则放在当前文件夹）"
+    ),
     date: str | None = typer.Option(None, "--date", help="印发日期 YYYY-MM-DD（默认今天）"),
 ) -> None:
     """生成下一期的期刊文件：期号加一、日期为今天，沿用报头、栏目和报尾，每个栏目放一篇示例文章待替换。"""
-    from .newissue import latest_issue, new_issue, parse_date
+    from .newissue import first_issue, issues_folder, latest_issue, new_issue, parse_date
 
     day = dt.date.today() if date is None else parse_date(date)
     if day is None:
         raise JianbaoError(f"日期“{date}”不对", hint="应写作 YYYY-MM-DD，例如 2023-09-15")
-    previous = source if source is not None else latest_issue(Path("issues"))
+    folder = issues_folder()
+    if series is not None:
+        if source is not None:
+            raise JianbaoError("--series 和 --from 只能写一个", hint="--series 开始一个新的简报；--from 沿用已有的一期")
+        made = first_issue(series, day, out, folder)
+        typer.echo(str(made.path))
+        _err(f"已生成《{series.strip()}》第1期：{made.path}")
+        _err(f"下一步：打开 {made.path}，把“（请填写……）”换成本期内容，然后运行 jianbao check {made.path}")
+        return
+    previous = source if source is not None else latest_issue(folder)
     if not previous.is_file():
         raise JianbaoError(f"找不到文件：{previous}")
-    made = new_issue(previous, day, out)
+    made = new_issue(previous, day, out, folder)
     typer.echo(str(made.path))
     _err(f"已生成第{made.number}期：{made.path}（沿用 {previous}）")
     for note in made.notes:
@@ -180,6 +204,11 @@ def check_cmd(
 
     files, problems = issue_files(issues)
     for f in files:
+        if str(f) == STDIN:
+            if fix:
+                raise JianbaoError("--fix 不能改正标准输入（-）", hint="请写期刊文件的文件名")
+            problems += check_file(stdin_path(), draft=draft, data=read_stdin())
+            continue
         if fix:
             for change in fix_file(f):
                 typer.echo(f"{f}:{change.line}: 已改正 {change.old} → {change.new}")
@@ -202,8 +231,10 @@ def check_cmd(
 @app.command("build", cls=_Command)
 def build_cmd(
     ctx: typer.Context,
-    issues: list[Path] = typer.Argument(..., metavar="期刊文件", help="期刊文件（.yaml），可写多个，或一个文件夹"),
-    out: Path = typer.Option(Path("out"), "-o", "--out", help="输出文件夹（默认 out/）"),
+    issues: list[Path] = typer.Argument(
+        ..., metavar="期刊文件", help="期刊文件（.yaml），可写多个，或一个文件夹；写 - 则从标准输入读取"
+    ),
+    out: str = typer.Option("out", "-o", "--out", help="输出文件夹（默认 out/）；写 名称.pdf 则输出到这个文件"),
     layout: str | None = typer.Option(None, "--layout", help="版式名称（如 jianbao、gbt9704）或版式文件路径"),
     profile: str = typer.Option("print", "--profile", help="输出用途：print（印刷，默认）或 archive（PDF/A 归档）"),
     bleed: float = typer.Option(0.0, "--bleed", help="出血（毫米），大于 0 时加裁切线"),

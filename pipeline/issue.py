@@ -44,6 +44,7 @@ MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
 MAX_PROBLEMS = 200  # a hostile or garbled file stops being read after this many problems
 TOO_MANY = f"问题太多，只列出前 {MAX_PROBLEMS} 个"
+STDIN_NAME = "标准输入"  # how messages name an issue file read from standard input (``jianbao build -``)
 
 HEADING_PATTERNS = (
     (1, re.compile(r"^[一二三四五六七八九十百]+、")),
@@ -250,7 +251,8 @@ class IssueError(JianbaoError):
         first = errors[0]
         hint = first.hint
         if len(errors) > 1:
-            more = f"另有 {len(errors) - 1} 个问题，运行 jianbao check {first.where.file} 可一次看到全部"
+            name = "-" if first.where.file == STDIN_NAME else first.where.file
+            more = f"另有 {len(errors) - 1} 个问题，运行 jianbao check {name} 可一次看到全部"
             hint = f"{hint}；{more}" if hint else more
         super().__init__(first.message, first.where, hint)
         self.problems = problems

@@ -1,6 +1,6 @@
 """A clerk can trust what prints (issue 15, with 16.2, 16.4, 16.5 and 16.11): ``build`` and ``watch``
 show ``check``'s warnings, the 期号 is strict, no text is dropped silently, every message is Chinese and
-says where and how to fix.
+says where and how to fix, and the command line follows the usual conventions.
 
 Every test runs the command line (CliRunner, or a real process where standard input or the version
 matters) and asserts the exact message, the exit status and, where a PDF is written, its text.
@@ -8,6 +8,7 @@ matters) and asserts the exact message, the exit status and, where a PDF is writ
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import pypdfium2
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write
+from conftest import ROOT, SAMPLE, jianbao, write
+from pipeline import __version__
 from pipeline.cli import app
 from pipeline.issue import ARTICLE_KEYS, SECTION_KEYS, TOP_KEYS
 
@@ -404,3 +406,123 @@ def test_every_message_about_a_broken_file_is_chinese(tmp_path: Path, text: str)
     for line in result.stdout.splitlines():
         words = re.findall(r"[A-Za-z]{3,}", re.sub(r"（字段 [^）]*）|“[^”]*”", "", line.replace(str(path), "")))
         assert set(words) <= {"YAML", "Tab", "jianbao", "new", *TOP_KEYS, *SECTION_KEYS, *ARTICLE_KEYS}, line
+
+
+# ---------------------------------------------------------------- 5. command-line conventions
+def test_version_and_short_help() -> None:
+    run = jianbao("--version")
+    assert (run.returncode, run.stdout, run.stderr) == (0, f"jianbao {__version__}\n", "")
+    assert runner.invoke(app, ["-V"]).stdout == f"jianbao {__version__}\n"
+    for args in (["-h"], ["build", "-h"], ["check", "-h"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "用法" in result.stdout and "显示本帮助并退出" in result.stdout
+
+
+def test_out_naming_a_pdf_writes_that_file_and_a_folder_otherwise(tmp_path: Path) -> None:
+    path = issue(tmp_path)
+    target = tmp_path / "周报.pdf"
+    result = runner.invoke(app, ["build", str(path), "-o", str(target)])
+    assert (result.exit_code, result.stdout) == (0, f"{target}\n")
+    assert target.is_file() and "全市文明实践推进会召开" in pdf_text(target)
+    folder = tmp_path / "成品.pdf"
+    result = runner.invoke(app, ["build", str(path), "-o", f"{folder}/"])
+    assert (result.exit_code, result.stdout) == (0, f"{folder / 'a.pdf'}\n")
+    second = issue(tmp_path, name="b.yaml")
+    result = runner.invoke(app, ["build", str(path), str(second), "-o", str(tmp_path / "两期.pdf")])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"错误：-o {tmp_path / '两期.pdf'} 是一个 PDF 文件名，但要排版 2 个文件\n"
+        "  提示：排版多个文件时，-o 写一个文件夹（如 -o 输出/），每期的 PDF 以期刊文件命名\n"
+    )
+    assert not (tmp_path / "两期.pdf").exists()
+
+
+def test_standard_input(tmp_path: Path) -> None:
+    run = jianbao("build", "-", "-o", str(tmp_path / "周报.pdf"), stdin=ISSUE)
+    assert (run.returncode, run.stdout, run.stderr) == (0, f"{tmp_path / '周报.pdf'}\n", "")
+    assert "全市文明实践推进会召开" in pdf_text(tmp_path / "周报.pdf")
+    run = jianbao("build", "-", cwd=tmp_path, stdin=ISSUE.replace("2024-02-29", "2024-02-30"))
+    assert run.returncode == 2
+    assert run.stderr == "错误：标准输入:4:7（字段 date）: 日期“2024-02-30”不存在\n  提示：请检查月份和日期\n"
+    run = jianbao("build", "-", cwd=tmp_path, stdin=ISSUE)
+    assert (run.returncode, run.stdout) == (0, f"{Path('out') / '标准输入.pdf'}\n")
+    result = runner.invoke(app, ["check", "-"], input=ISSUE.replace("，", ","))
+    assert result.exit_code == 1 and result.stdout.startswith("标准输入:10:15 警告 中文里用了半角标点“,”")
+    result = runner.invoke(app, ["check", "--fix", "-"], input=ISSUE)
+    assert (result.exit_code, result.stderr) == (2, "错误：--fix 不能改正标准输入（-）\n  提示：请写期刊文件的文件名\n")
+
+
+def test_a_batch_summary_gives_each_failures_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    issue(tmp_path, name="a.yaml")
+    issue(tmp_path, ("number: 3", "number: 4"), ("2024-02-29", "2024-02-30"), name="b.yaml")
+    issue(tmp_path, ("number: 3", "number: 4"), ("会议指出，要抓落实。", "会议指出,要抓落实。"), name="c.yaml")
+    monkeypatch.chdir(tmp_path)
+    out = Path("out")
+    result = runner.invoke(app, ["build", ".", "-o", str(out)])
+    assert result.exit_code == 2
+    rows = {
+        cells[0]: cells[1:]
+        for line in result.stderr.splitlines()
+        if line.startswith("│")
+        for cells in [[c.strip() for c in line.strip("│").split("│")]]
+    }
+    assert rows["a.yaml"][:2] + rows["a.yaml"][3:] == ["2", str(out / "a.pdf"), ""]
+    assert rows["b.yaml"][:2] + rows["b.yaml"][3:] == ["—", "失败", "第4行：日期“2024-02-30”不存在"]
+    assert rows["c.yaml"][:2] + rows["c.yaml"][3:] == ["2", str(out / "c.pdf"), "1 个警告"]
+    assert "成功 2 个（其中 1 个有警告），失败 1 个。" in result.stderr
+
+
+def test_new_starts_a_series_in_an_empty_folder_and_follows_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "--series", "测试精神文明建设", "--date", "2024-03-01"])
+    assert (result.exit_code, result.stdout) == (0, "2024-1.yaml\n")
+    assert result.stderr.startswith("已生成《测试精神文明建设》第1期：2024-1.yaml\n")
+    check = runner.invoke(app, ["check", "2024-1.yaml"])
+    assert (
+        check.exit_code == 2
+        and "2024-1.yaml:6:9 错误 占位文字还没有换成本期内容：（请填写编印单位）（字段 issuer）" in check.stdout
+    )
+    assert runner.invoke(app, ["check", "--draft", "2024-1.yaml"]).exit_code == 1
+    code, _, _, pdf = build(tmp_path / "2024-1.yaml", "--draft")
+    assert code == 1 and pdf_text(pdf).startswith("测试精神文明建设简报第1期")
+    result = runner.invoke(app, ["new", "--date", "2024-03-08"])
+    assert (result.exit_code, result.stdout) == (0, "2024-2.yaml\n")
+    result = runner.invoke(app, ["new", "--series", "x", "--from", "2024-1.yaml"])
+    assert result.exit_code == 2 and "--series 和 --from 只能写一个" in result.stderr
+
+
+def test_new_from_elsewhere_writes_into_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    result = runner.invoke(app, ["new", "--from", str(SAMPLE), "--date", "2023-09-06"])
+    assert (result.exit_code, result.stdout) == (0, "2023-22.yaml\n")
+    assert (tmp_path / "work" / "2023-22.yaml").is_file() and not (ROOT / "issues" / "2023-22.yaml").exists()
+    (tmp_path / "work" / "issues").mkdir()
+    result = runner.invoke(app, ["new", "--from", "2023-22.yaml", "--date", dt.date(2023, 9, 13).isoformat()])
+    assert (result.exit_code, result.stdout) == (0, f"{Path('issues') / '2023-23.yaml'}\n")
+
+
+def test_standard_input_that_is_the_terminal_is_refused_rather_than_waited_for(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    main, terminal = os.openpty()
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "pipeline", "build", "-"],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    finally:
+        os.close(main)
+        os.close(terminal)
+    assert run.returncode == 2
+    assert run.stderr == (
+        "错误：“-”要从标准输入读取期刊文件，但标准输入是终端\n"
+        "  提示：把期刊文件接到标准输入，例如 cat 本期.yaml | jianbao build -；或直接写期刊文件的文件名\n"
+    )
