@@ -185,9 +185,10 @@ def _translate_usage(exc: Any) -> str:
 
 
 _USAGE_MESSAGES = (
-    (r"No such command '(.+?)'\.(?: Did you mean (.+)\?)?", "没有命令 {0}"),
-    (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
+    (r"No such command '(.*?)'\.(?: Did you mean (.+)\?)?", "没有命令“{0}”"),
+    (r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)", "多余的参数：“{0}”"),
     (r"Option '(.+)' requires an argument\.", "选项 {0} 后面要写一个值"),
+    (r"Option '(.+)' does not take a value\.", "选项 {0} 后面不能写值（写上这个选项就是打开它）"),
     (r"Missing command\.", "缺少命令"),
 )
 _VALUE_MESSAGES = (
