@@ -5,12 +5,14 @@ The stages, one line each: load → compose → paginate → draw → finish →
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .compose import Glyph, Metrics
+    from .errors import Problem
     from .fonts import FontSet
     from .layout import Layout
     from .model import Issue
@@ -25,6 +27,7 @@ class BuildResult:
     output: Path
     pages: int
     size: int
+    warnings: tuple[Problem, ...] = ()  # the warnings ``check`` gives, in file order
 
 
 def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout: str | None) -> Path:
@@ -33,24 +36,36 @@ def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout:
     return find_layout(layout_name or issue_layout or "jianbao", issue_path.parent)
 
 
-def typeset(issue_path: Path, layout_name: str | None = None, duplex: bool = False) -> tuple[Issue, Layout, list[Page]]:
-    return typeset_fonts(issue_path, layout_name, duplex)[:3]
+def typeset(
+    issue_path: Path, layout_name: str | None = None, duplex: bool = False, warn: Callable[[Problem], None] | None = None
+) -> tuple[Issue, Layout, list[Page]]:
+    """Load, compose and paginate: returns (issue, layout, pages). ``duplex`` mirrors the margins;
+    ``warn`` receives the warnings of composition (stderr by default)."""
+    return typeset_fonts(issue_path, layout_name, duplex, warn)[:3]
 
 
 def typeset_fonts(
-    issue_path: Path, layout_name: str | None = None, duplex: bool = False
+    issue_path: Path, layout_name: str | None = None, duplex: bool = False, warn: Callable[[Problem], None] | None = None
 ) -> tuple[Issue, Layout, list[Page], FontSet]:
-    """Load, compose and paginate: returns (issue, layout, pages). ``duplex`` mirrors the margins."""
+    """``typeset``, and the fonts it used."""
+    from .issue import load_issue
+
+    issue = load_issue(issue_path)
+    return (issue, *_typeset_issue(issue, issue_path, layout_name, duplex, warn))
+
+
+def _typeset_issue(
+    issue: Issue, issue_path: Path, layout_name: str | None, duplex: bool, warn: Callable[[Problem], None] | None
+) -> tuple[Layout, list[Page], FontSet]:
     import dataclasses
 
     from .assemble import assemble
     from .errors import JianbaoError, Location
+    from .figures import print_warning
     from .fonts import FontSet, check_coverage
-    from .issue import load_issue
     from .layout import load_layout
     from .paginate import paginate
 
-    issue = load_issue(issue_path)
     try:
         layout = load_layout(resolve_layout_path(issue_path, layout_name, issue.layout))
     except JianbaoError as exc:  # a layout the issue file names but that is not there: point at its layout key
@@ -61,9 +76,9 @@ def typeset_fonts(
         layout = dataclasses.replace(layout, page=dataclasses.replace(layout.page, mirror=True))
     fonts = FontSet(layout)
     check_coverage(issue, layout, fonts)
-    composed = assemble(issue, layout, fonts)
+    composed = assemble(issue, layout, fonts, warn or print_warning)
     pages = paginate(composed, layout, folio_composer(layout, fonts))
-    return issue, layout, pages, fonts
+    return layout, pages, fonts
 
 
 def build(
@@ -73,13 +88,27 @@ def build(
     profile: str = "print",
     bleed_mm: float = 0.0,
     duplex: bool = False,
+    *,
+    draft: bool = False,
+    output: Path | None = None,
+    source: bytes | None = None,
 ) -> BuildResult:
-    """Build one issue file into ``out_dir/<stem>.pdf``; raises JianbaoError on any user error."""
+    """Build one issue file into ``output`` (default ``out_dir/<stem>.pdf``) after the checks of
+    ``jianbao check``; raises JianbaoError on any error. Placeholders are errors unless ``draft``.
+    ``source`` is the issue file's text read elsewhere (stdin): nothing is read from ``issue_path``."""
+    from .check import in_file_order, source_problems
     from .draw import draw
+    from .errors import ERROR
     from .finalize import page_model
+    from .issue import IssueError, load_issue, read_source
     from .pdf import FinishOptions, finish, write_atomic
 
-    issue, layout, pages, fonts = typeset_fonts(issue_path, layout_name, duplex)
+    data = read_source(issue_path) if source is None else source
+    issue = load_issue(issue_path, data)
+    found = source_problems(issue_path, data.decode("utf-8-sig"), draft=draft, in_folder=source is None)
+    if any(p.level == ERROR for p in found):
+        raise IssueError(in_file_order(found))
+    layout, pages, fonts = _typeset_issue(issue, issue_path, layout_name, duplex, found.append)
     info = document_info(issue)
     raw = draw(page_model(pages, layout, fonts, info))
     archive = profile == "archive"
@@ -87,19 +116,20 @@ def build(
         profile=profile,
         bleed_mm=bleed_mm,
         source_name=issue_path.name if archive else None,
-        source_bytes=issue_path.read_bytes() if archive else None,
+        source_bytes=data if archive else None,
     )
-    data = finish(raw, info, options)
+    pdf = finish(raw, info, options)
+    output = output or out_dir / f"{issue_path.stem}.pdf"
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # -o names a file, or a folder that cannot be made
         from .errors import JianbaoError, Location, os_reason
 
         reason = "这是一个文件，不是文件夹" if isinstance(exc, FileExistsError | NotADirectoryError) else os_reason(exc)
-        raise JianbaoError(f"无法创建输出文件夹：{reason}", Location(str(out_dir)), "请用 -o 指定一个可写的文件夹") from None
-    output = out_dir / f"{issue_path.stem}.pdf"
-    write_atomic(output, data)
-    return BuildResult(output, len(pages), len(data))
+        hint = "请用 -o 指定一个可写的文件夹"
+        raise JianbaoError(f"无法创建输出文件夹：{reason}", Location(str(output.parent)), hint) from None
+    write_atomic(output, pdf)
+    return BuildResult(output, len(pages), len(pdf), tuple(in_file_order(found)))
 
 
 def folio_composer(layout: Layout, fonts: Metrics) -> FolioLine:

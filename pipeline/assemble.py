@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import cjk
@@ -25,8 +26,8 @@ from .compose import (
     make_clusters,
     set_natural,
 )
-from .errors import JianbaoError, Location
-from .figures import Figure, FigureComposer
+from .errors import JianbaoError, Location, Problem
+from .figures import Figure, FigureComposer, print_warning
 from .layout import Layout, Length, Style
 from .model import Article, Issue, Paragraph
 from .words import word_ends
@@ -87,13 +88,13 @@ class Composed:
 
 
 class _Assembler:
-    def __init__(self, issue: Issue, layout: Layout, metrics: Metrics):
+    def __init__(self, issue: Issue, layout: Layout, metrics: Metrics, warn: Callable[[Problem], None]):
         self.issue = issue
         self.layout = layout
         self.metrics = metrics
         self.paras = itertools.count()
         self.tight: dict[int, tuple[Line, ...]] = {}
-        self.figures = FigureComposer(layout, metrics)
+        self.figures = FigureComposer(layout, metrics, warn)
 
     # ------------------------------------------------------------------ helpers
     def char_style(self, name: str) -> CharStyle:
@@ -407,9 +408,9 @@ def _even_lines(texts: list[str], widths: list[int], target: int) -> list[str]:
     return [*lines, cur] if cur else lines
 
 
-def assemble(issue: Issue, layout: Layout, metrics: Metrics) -> Composed:
-    """The composition stage: every line of the issue, placed horizontally."""
-    a = _Assembler(issue, layout, metrics)
+def assemble(issue: Issue, layout: Layout, metrics: Metrics, warn: Callable[[Problem], None] = print_warning) -> Composed:
+    """The composition stage: every line of the issue, placed horizontally; ``warn`` receives the warnings."""
+    a = _Assembler(issue, layout, metrics, warn)
     masthead, used = a.masthead()
     flow = tuple(a.flow())
     return Composed(masthead=masthead, masthead_lines=used, flow=flow, tail=a.tail(), tight=a.tight)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import JianbaoError
+from .errors import JianbaoError, Problem
 
 
 @dataclass(frozen=True)
@@ -20,17 +20,23 @@ class Job:
     bleed_mm: float = 0.0
     debug: bool = False
     duplex: bool = False
+    draft: bool = False
+    output: Path | None = None  # -o FILE.pdf
+    data: bytes | None = None  # the issue read from stdin
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one file: the PDF and its pages, or the Chinese error message."""
+    """What became of one file: the PDF and its pages with the warnings, or the Chinese error message
+    (in full, and as a short reason for the summary table)."""
 
     source: Path
     output: Path | None
     pages: int
     seconds: float
     error: str | None = None
+    reason: str | None = None
+    warnings: tuple[Problem, ...] = ()
 
 
 def build_one(job: Job) -> Outcome:
@@ -39,15 +45,27 @@ def build_one(job: Job) -> Outcome:
 
     start = time.perf_counter()
     try:
-        result = build(job.source, job.out_dir, job.layout, profile=job.profile, bleed_mm=job.bleed_mm, duplex=job.duplex)
+        result = build(
+            job.source,
+            job.out_dir,
+            job.layout,
+            profile=job.profile,
+            bleed_mm=job.bleed_mm,
+            duplex=job.duplex,
+            draft=job.draft,
+            output=job.output,
+            source=job.data,
+        )
     except JianbaoError as exc:
-        return Outcome(job.source, None, 0, time.perf_counter() - start, str(exc))
+        line = exc.where.line if exc.where is not None else None
+        reason = f"第{line}行：{exc.message}" if line else exc.message
+        return Outcome(job.source, None, 0, time.perf_counter() - start, str(exc), reason)
     except Exception as exc:  # a bug must still not show a traceback to a clerk
         message = f"{job.source}: 排版时发生内部错误（{type(exc).__name__}）。请用 --debug 重试并报告此问题。"
         if job.debug:
             message += "\n" + traceback.format_exc()
-        return Outcome(job.source, None, 0, time.perf_counter() - start, message)
-    return Outcome(job.source, result.output, result.pages, time.perf_counter() - start)
+        return Outcome(job.source, None, 0, time.perf_counter() - start, message, f"内部错误（{type(exc).__name__}）")
+    return Outcome(job.source, result.output, result.pages, time.perf_counter() - start, warnings=result.warnings)
 
 
 def check_outputs(files: list[Path]) -> None:

@@ -10,7 +10,6 @@ nothing else in the file.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import stat
@@ -22,14 +21,25 @@ import yaml
 
 from . import cjk
 from .errors import ERROR, WARNING, JianbaoError, Location, Problem, os_reason
-from .issue import collect_issue, compose_positions
+from .issue import (
+    AS_WRITTEN,
+    NUMBER_RE,
+    SPECIAL_NUMBER_RE,
+    article_context,
+    collect_issue,
+    compose_positions,
+    normal_number,
+    section_context,
+    space_runs,
+)
 from .model import Issue
 from .newissue import PLACEHOLDER_MARK, folder_heads, previous_issue, read_head
 
 ASCII_STOPS = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
 ZERO_WIDTH = cjk.IGNORABLE
 FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
-SPACES = re.compile(r"[ \u00a0]+")
+PLACEHOLDER = re.compile(f"（{PLACEHOLDER_MARK}[^）\n]*）?")
+NUMBER_FIELDS = ("number", "total")  # the loader judges these; --fix writes them as digits
 PARENS = re.compile(r"\(([^()\n]*)\)")
 CN_NUMERALS = frozenset("一二三四五六七八九十百")
 OPEN_CONTEXT = frozenset("“‘（《【")
@@ -46,6 +56,7 @@ class Hazard:
     new: str | None
     message: str
     hint: str
+    fix: str = "自动改正"  # what --fix does, for the hint
 
 
 @dataclass(frozen=True)
@@ -79,12 +90,14 @@ def _at(text: str, i: int) -> str:
 
 def hazards(text: str, *, field: str = "", quote: str = "") -> list[Hazard]:
     """Every text hazard of ``text`` (one value's piece on one line), in order, not overlapping."""
+    if field in NUMBER_FIELDS:
+        return list(_number(text, field))
     found = [
         *_ascii_stops(text),
         *_parens(text),
         *_straight_quotes(text, quote),
         *_fullwidth(text),
-        *([] if field == "mark" or field.endswith(".mark") else _spaces(text)),
+        *([] if field in AS_WRITTEN else _spaces(text)),
         *_zero_width(text),
     ]
     found.sort(key=lambda h: (h.start, h.end))
@@ -92,14 +105,16 @@ def hazards(text: str, *, field: str = "", quote: str = "") -> list[Hazard]:
     for h in found:
         if not out or h.start >= out[-1].end:
             out.append(h)
-    if has_placeholder(text):
-        out.append(Hazard(0, 0, None, "占位文字还没有换成本期内容", "请把“（请填写……）”换成真正的标题或正文"))
     return out
 
 
-def has_placeholder(text: str) -> bool:
-    """A placeholder of ``jianbao new`` that was left in."""
-    return f"（{PLACEHOLDER_MARK}" in text
+def _number(text: str, field: str) -> Iterator[Hazard]:
+    """期号 or 总期号 written another way (第21期, 二十一, ２１): the loader reports it, --fix writes the digits."""
+    if NUMBER_RE.fullmatch(text) or (field == "number" and SPECIAL_NUMBER_RE.fullmatch(text)):
+        return
+    fixed = normal_number(text)
+    if fixed:
+        yield Hazard(0, len(text), fixed, f"期号写成了“{text}”", f"应写作 {fixed}")
 
 
 def _ascii_stops(text: str) -> Iterator[Hazard]:
@@ -154,16 +169,16 @@ def _fullwidth(text: str) -> Iterator[Hazard]:
 
 
 def _spaces(text: str) -> Iterator[Hazard]:
-    for m in SPACES.finditer(text):
-        left, right = _at(text, m.start() - 1), _at(text, m.end())
-        if not left or not right:
-            continue
-        latin_l, latin_r = left.isascii() and left.isalnum(), right.isascii() and right.isalnum()
-        if _chinese(left) and _chinese(right):
-            yield Hazard(m.start(), m.end(), "", "中文之间有空格", "中文与中文之间不加空格")
-        elif (_chinese(left) and latin_r) or (latin_l and cjk.is_han(right)):
-            hint = "中文与数字、字母之间不加空格，排版时会自动留出间距"
-            yield Hazard(m.start(), m.end(), "", "中文与数字或字母之间有空格", hint)
+    """White space that does not print as written (``issue.space_runs``), saying how it prints."""
+    for start, end, printed in space_runs(text):
+        if printed:
+            hint = "印出时是一个全角空格“　”；不要空格就删去"
+            yield Hazard(start, end, printed, "中文之间有空格", hint, fix="改为全角空格“　”")
+        elif _chinese(_at(text, start - 1)) and _chinese(_at(text, end)):
+            yield Hazard(start, end, printed, "全角标点旁有空格", "印出时不留这个空格")
+        else:
+            hint = "印出时不留这个空格：中文与数字、字母之间由排版自动留出间距"
+            yield Hazard(start, end, printed, "中文与数字或字母之间有空格", hint)
 
 
 def _zero_width(text: str) -> Iterator[Hazard]:
@@ -192,7 +207,7 @@ def _apply(text: str, found: list[Hazard]) -> str:
 # ---------------------------------------------------------------- where the values are in a file
 def value_segments(root: yaml.Node, lines: list[str]) -> Iterator[Segment]:
     """The pieces of source lines that hold YAML values (scalars that are not keys)."""
-    for node, field in _values(root, ""):
+    for node, field in _values(root):
         start, end = node.start_mark, node.end_mark
         quote = node.style if node.style in ("'", '"') else ""
         first = start.line + 1 if node.style in ("|", ">") else start.line
@@ -207,21 +222,50 @@ def value_segments(root: yaml.Node, lines: list[str]) -> Iterator[Segment]:
                 yield Segment(ln, a, b, field, quote)
 
 
-def _values(node: yaml.Node, field: str) -> Iterator[tuple[yaml.ScalarNode, str]]:
+def _values(root: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, str]]:
+    """The scalar values of an issue file with their fields, named as the loader names them:
+    ``date``, ``distribution.报``, ``body，文章《标题》``."""
+    for key, value in root.value if isinstance(root, yaml.MappingNode) else ():
+        name = _key(key)
+        if name == "sections" and isinstance(value, yaml.SequenceNode):
+            for i, section in enumerate(value.value):
+                yield from _keyed(section, section_context(section, i), "sections")
+        else:
+            yield from _nested(value, name)
+
+
+def _keyed(node: yaml.Node, context: str, owner: str) -> Iterator[tuple[yaml.ScalarNode, str]]:
+    """The values of a 栏目 or an article: ``key，context``; an article list goes one level down."""
+    if not isinstance(node, yaml.MappingNode):
+        yield from _nested(node, f"{owner}，{context}")
+        return
+    for key, value in node.value:
+        name = _key(key)
+        if owner == "sections" and name == "articles" and isinstance(value, yaml.SequenceNode):
+            for j, article in enumerate(value.value):
+                yield from _keyed(article, article_context(article, j, context), "articles")
+        else:
+            yield from _nested(value, f"{name}，{context}")
+
+
+def _nested(node: yaml.Node, field: str) -> Iterator[tuple[yaml.ScalarNode, str]]:
     if isinstance(node, yaml.ScalarNode):
-        if field:
-            yield node, field
+        yield node, field
     elif isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
-            yield from _values(value, f"{field}.{name}" if field else name)
+            yield from _nested(value, f"{field}.{_key(key)}")
     elif isinstance(node, yaml.SequenceNode):
         for i, value in enumerate(node.value):
-            yield from _values(value, f"{field}[{i}]")
+            yield from _nested(value, f"{field}[{i}]")
 
 
-def text_hazards(path: Path, text: str) -> list[Problem]:
-    """The text hazards of a file's values as warnings with file, line and column."""
+def _key(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else "?"
+
+
+def text_hazards(path: Path, text: str, *, draft: bool = False) -> list[Problem]:
+    """The text hazards of a file's values as warnings with file, line and column; a placeholder left
+    from ``jianbao new`` is an error, or a warning in a ``draft``."""
     root = compose_positions(text)
     if root is None:
         return []
@@ -229,10 +273,14 @@ def text_hazards(path: Path, text: str) -> list[Problem]:
     out = []
     for seg in value_segments(root, lines):
         piece = lines[seg.line][seg.start : seg.end]
-        for h in hazards(piece, field=seg.field, quote=seg.quote):
+        for h in [] if seg.field in NUMBER_FIELDS else hazards(piece, field=seg.field, quote=seg.quote):
             where = Location(str(path), seg.line + 1, seg.start + h.start + 1, seg.field)
             message = f"{h.message}：{_context(piece, h.start, h.end)}" if h.end > h.start else h.message
-            out.append(Problem(where, WARNING, message, h.hint + ("（可用 --fix 自动改正）" if h.new is not None else "")))
+            out.append(Problem(where, WARNING, message, h.hint + (f"（可用 --fix {h.fix}）" if h.new is not None else "")))
+        for m in PLACEHOLDER.finditer(piece):
+            where = Location(str(path), seg.line + 1, seg.start + m.start() + 1, seg.field)
+            hint = "请换成本期的内容" + ("" if draft else "；还没写完、只想先看版面时，可加 --draft 排出草稿")
+            out.append(Problem(where, WARNING if draft else ERROR, f"占位文字还没有换成本期内容：{m[0]}", hint))
     return out
 
 
@@ -315,18 +363,28 @@ def _clusters(found: list[Hazard]) -> list[list[Hazard]]:
 
 
 # ---------------------------------------------------------------- the whole check
-def check_file(path: Path) -> list[Problem]:
-    """Every problem of one issue file, errors and warnings, in file order."""
-    issue, problems = collect_issue(path)
+def check_file(path: Path, *, draft: bool = False, data: bytes | None = None) -> list[Problem]:
+    """Every problem of one issue file (or of its ``data``, read from stdin), errors and warnings, in file order."""
+    issue, problems = collect_issue(path, data)
     problems = list(problems)
     if issue is not None:
         problems += _typeset_problems(path, issue, compose=not any(p.level == ERROR for p in problems))
         with contextlib.suppress(OSError, UnicodeDecodeError):
-            problems += text_hazards(path, path.read_bytes().decode("utf-8-sig"))
-        sequence = sequence_problem(path)
-        if sequence is not None:
-            problems.append(sequence)
+            text = (path.read_bytes() if data is None else data).decode("utf-8-sig")
+            problems += source_problems(path, text, draft=draft, in_folder=data is None)
+    return in_file_order(problems)
+
+
+def in_file_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.where.line or 0, p.where.column or 0))
+
+
+def source_problems(path: Path, text: str, *, draft: bool = False, in_folder: bool = True) -> list[Problem]:
+    """What ``check`` adds to the loader's problems, for ``build`` too: the text hazards, placeholders
+    (errors unless ``draft``) and, for a file ``in_folder``, an issue number that does not follow."""
+    problems = text_hazards(path, text, draft=draft)
+    sequence = sequence_problem(path) if in_folder else None
+    return [*problems, sequence] if sequence else problems
 
 
 def _typeset_problems(path: Path, issue: Issue, compose: bool) -> list[Problem]:
@@ -350,8 +408,7 @@ def _typeset_problems(path: Path, issue: Issue, compose: bool) -> list[Problem]:
     found += check_images(issue, layout)
     if compose and not any(p.level == ERROR for p in found):
         try:
-            with contextlib.redirect_stderr(io.StringIO()):  # photo warnings: check_images has them already
-                assemble(issue, layout, fonts)
+            assemble(issue, layout, fonts, warn=lambda _: None)  # photo warnings: check_images has them already
         except JianbaoError as exc:
             found.append(Problem(exc.where or Location(str(path)), ERROR, exc.message, exc.hint))
     return found

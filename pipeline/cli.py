@@ -28,9 +28,11 @@ if TYPE_CHECKING:
 
     from .batch import Outcome
 
-EXIT_USER_ERROR = 2
-EXIT_CHECK_FAILED = 1
-EXIT_INTERNAL = 3
+# The exit status, the same for every command (README, “退出状态”):
+EXIT_WARNINGS = 1  # done (the PDF is written), but warnings were printed
+EXIT_USER_ERROR = 2  # an error was printed: nothing written (a usage error, a bad issue file, check found errors)
+EXIT_INTERNAL = 3  # a bug: reported in one Chinese line (a traceback with --debug)
+STDIN = "-"  # ``jianbao build -``: the issue file is read from standard input
 
 # ``jianbao build``'s options, as the typer command declares them (tests/test_startup.py compares the two):
 # destination → (option names, default); a bool default marks a flag.
@@ -40,6 +42,7 @@ BUILD_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
     "profile": (("--profile",), "print"),
     "bleed": (("--bleed",), 0.0),
     "duplex": (("--duplex",), False),
+    "draft": (("--draft",), False),
     "jobs": (("-j", "--jobs"), 1),
     "debug": (("--debug",), False),
 }
@@ -182,9 +185,10 @@ def _translate_usage(exc: Any) -> str:
 
 
 _USAGE_MESSAGES = (
-    (r"No such command '(.+?)'\.(?: Did you mean (.+)\?)?", "没有命令 {0}"),
-    (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
+    (r"No such command '(.*?)'\.(?: Did you mean (.+)\?)?", "没有命令“{0}”"),
+    (r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)", "多余的参数：“{0}”"),
     (r"Option '(.+)' requires an argument\.", "选项 {0} 后面要写一个值"),
+    (r"Option '(.+)' does not take a value\.", "选项 {0} 后面不能写值（写上这个选项就是打开它）"),
     (r"Missing command\.", "缺少命令"),
 )
 _VALUE_MESSAGES = (
@@ -225,7 +229,7 @@ def _plain_build(argv: Sequence[str]) -> dict[str, Any] | None:
         token = rest.pop(0)
         if not token:
             return None
-        if not token.startswith("-"):
+        if not token.startswith("-") or token == STDIN:
             issues.append(Path(token))
             continue
         name, eq, text = token.partition("=") if token.startswith("--") else (token, "", "")
@@ -272,8 +276,10 @@ def build_files(
     duplex: bool,
     jobs: int,
     debug: bool,
+    draft: bool = False,
 ) -> int:
-    """``jianbao build``: build each issue file, print each PDF's path (a summary for several); the exit status."""
+    """``jianbao build``: build each issue file, print its warnings and its PDF's path (a summary for
+    several); the exit status: 0, 1 when warnings were printed, 2 when a file could not be built."""
     from .batch import Job, build_all, check_outputs
 
     if profile not in ("print", "archive"):
@@ -286,18 +292,62 @@ def build_files(
     if missing:
         return _fail(JianbaoError(missing[0].message, missing[0].where, missing[0].hint))
     check_outputs(files)
-    todo = [Job(f, Path(out), layout, profile, bleed, debug, duplex) for f in files]
+    pdf = output_file(str(out), len(files))
+
+    def job(f: Path) -> Job:
+        stdin = f == Path(STDIN)
+        data = read_stdin() if stdin else None
+        return Job(stdin_path() if stdin else f, Path(out), layout, profile, bleed, debug, duplex, draft, pdf, data)
+
+    todo = [job(f) for f in files]
     batch = len(files) > 1
     with _Progress(batch, len(files)) as advance:
         outcomes = build_all(todo, jobs, advance)
     for outcome in outcomes:
+        for warning in outcome.warnings:
+            echo(str(warning), err=True)
         if outcome.error:
             echo(f"错误：{outcome.error}", err=True)
         else:
             echo(str(outcome.output))
+    warnings = sum(len(o.warnings) for o in outcomes)
     if batch:
         _summary(outcomes)
-    return EXIT_USER_ERROR if any(o.error for o in outcomes) else 0
+    elif warnings:
+        fixable = any("--fix" in (w.hint or "") for o in outcomes for w in o.warnings)
+        more = "；标明“可用 --fix”的，可运行 jianbao check --fix 自动改正" if fixable else ""
+        echo(f"PDF 已生成，但有 {warnings} 个警告，请看一看{more}。", err=True)
+    if any(o.error for o in outcomes):
+        return EXIT_USER_ERROR
+    return EXIT_WARNINGS if warnings else 0
+
+
+def output_file(out: str, count: int) -> Path | None:
+    """The PDF that ``-o`` names (``-o 周报.pdf``), or None when it names a folder (``-o 输出``, ``-o 周报.pdf/``)."""
+    if not out.lower().endswith(".pdf") or Path(out).is_dir():
+        return None
+    if count > 1:
+        hint = "排版多个文件时，-o 写一个文件夹（如 -o 输出/），每期的 PDF 以期刊文件命名"
+        raise JianbaoError(f"-o {out} 是一个 PDF 文件名，但要排版 {count} 个文件", hint=hint)
+    return Path(out)
+
+
+def stdin_path() -> Path:
+    """The name messages and the PDF get for an issue read from standard input."""
+    from .issue import STDIN_NAME
+
+    return Path(STDIN_NAME)
+
+
+def read_stdin() -> bytes:
+    """The issue file given on standard input (``-``), refused when standard input is the terminal."""
+    from .issue import MAX_BYTES
+
+    if sys.stdin is None or sys.stdin.isatty():
+        hint = "把期刊文件接到标准输入，例如 cat 本期.yaml | jianbao build -；或直接写期刊文件的文件名"
+        raise JianbaoError("“-”要从标准输入读取期刊文件，但标准输入是终端", hint=hint)
+    stream = getattr(sys.stdin, "buffer", None)
+    return stream.read(MAX_BYTES + 1) if stream is not None else sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
 
 
 def _fail(exc: JianbaoError) -> int:
@@ -310,7 +360,11 @@ def issue_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     files: list[Path] = []
     problems: list[Problem] = []
     for p in paths:
-        if p.is_dir():
+        if str(p) == STDIN:
+            if p in files:
+                problems.append(Problem(Location("-"), ERROR, "标准输入（-）只能读一次"))
+            files.append(p)
+        elif p.is_dir():
             from .newissue import folder_files
 
             found = folder_files(p)
@@ -358,14 +412,22 @@ def _summary(outcomes: list[Outcome]) -> None:
     from rich.table import Table
 
     table = Table(title="排版汇总")
-    columns: tuple[tuple[str, JustifyMethod], ...] = (("文件", "left"), ("页数", "right"), ("输出", "left"), ("用时", "right"))
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("文件", "left"),
+        ("页数", "right"),
+        ("输出", "left"),
+        ("用时", "right"),
+        ("问题", "left"),
+    )
     for name, justify in columns:
         table.add_column(name, justify=justify)
     for o in outcomes:
-        table.add_row(
-            o.source.name, str(o.pages) if o.output else "—", str(o.output) if o.output else "失败", f"{o.seconds:.1f} 秒"
-        )
+        problem = (o.reason or "") if o.error else f"{len(o.warnings)} 个警告" if o.warnings else ""
+        output = str(o.output) if o.output else "失败"
+        table.add_row(o.source.name, str(o.pages) if o.output else "—", output, f"{o.seconds:.1f} 秒", problem)
     ok = sum(1 for o in outcomes if o.output)
-    console = Console(stderr=True, width=max(100, Console(stderr=True).width))
+    warned = sum(1 for o in outcomes if o.warnings)
+    console = Console(stderr=True, width=max(120, Console(stderr=True).width))
     console.print(table)
-    console.print(f"成功 {ok} 个，失败 {len(outcomes) - ok} 个。")
+    warned_text = f"（其中 {warned} 个有警告）" if warned else ""
+    console.print(f"成功 {ok} 个{warned_text}，失败 {len(outcomes) - ok} 个。")

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from .cli import EXIT_CHECK_FAILED, EXIT_USER_ERROR, build_files, guarded, issue_files
-from .errors import ERROR, WARNING, JianbaoError
+from .cli import EXIT_USER_ERROR, EXIT_WARNINGS, STDIN, build_files, guarded, issue_files, read_stdin, stdin_path
+from .errors import ERROR, WARNING, JianbaoError, Problem
 
 DEFAULT_SECTION = "工作动态"  # the 栏目 ``jianbao import`` puts an article in unless told
 
@@ -41,6 +41,7 @@ def _localise_rich_help() -> None:
 
 _PARAM_HELP = {
     "help": "显示本帮助并退出",
+    "version": "显示版本号并退出",
     "install_completion": "为当前的 shell 安装命令补全（按 Tab 补全命令和文件名）",
     "show_completion": "显示当前 shell 的补全脚本，可复制或自行安装",
 }
@@ -107,12 +108,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},  # the commands' contexts inherit it
 )
+DRAFT_HELP = "草稿：还没替换的占位文字（请填写……）只作警告，照常排出"
+
+
+def _show_version(show: bool) -> None:
+    if show:
+        from . import __version__
+
+        typer.echo(f"jianbao {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _root(
-    ctx: typer.Context, debug: bool = typer.Option(False, "--debug", help="出错时显示程序内部信息（供开发者排查）")
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="出错时显示程序内部信息（供开发者排查）"),
+    version: bool = typer.Option(False, "--version", "-V", callback=_show_version, is_eager=True, help="显示版本号并退出"),
 ) -> None:
     """简报排版工具：把一期简报的 YAML 文件排成可直接付印的 A4 PDF。"""
     ctx.obj = {"debug": debug}
@@ -133,23 +146,41 @@ def _err(text: str) -> None:
     typer.echo(text, err=True)
 
 
+def _warn(warnings: Sequence[Problem], prefix: str = "") -> None:
+    """Print the warnings of a build as ``check`` prints them (on stderr)."""
+    for warning in warnings:
+        _err(f"{prefix}{warning}")
+
+
 # ---------------------------------------------------------------- new
 @app.command("new", cls=_Command)
 def new_cmd(
-    source: Path | None = typer.Option(None, "--from", help="沿用哪一期的期刊文件（默认 issues/ 中最新的一期）"),
-    out: Path | None = typer.Option(None, "-o", "--out", help="新文件的路径（默认与上一期同一文件夹，<年>-<期号>.yaml）"),
+    source: Path | None = typer.Option(None, "--from", help="沿用哪一期的期刊文件（默认期刊文件夹中最新的一期）"),
+    series: str | None = typer.Option(None, "--series", help="开始一个新的简报：写简报名称，生成它的第1期"),
+    out: Path | None = typer.Option(
+        None, "-o", "--out", help="新文件的路径（默认放在期刊文件夹：当前文件夹有 issues/ 就放在其中，否则放在当前文件夹）"
+    ),
     date: str | None = typer.Option(None, "--date", help="印发日期 YYYY-MM-DD（默认今天）"),
 ) -> None:
     """生成下一期的期刊文件：期号加一、日期为今天，沿用报头、栏目和报尾，每个栏目放一篇示例文章待替换。"""
-    from .newissue import latest_issue, new_issue, parse_date
+    from .newissue import first_issue, issues_folder, latest_issue, new_issue, parse_date
 
     day = dt.date.today() if date is None else parse_date(date)
     if day is None:
         raise JianbaoError(f"日期“{date}”不对", hint="应写作 YYYY-MM-DD，例如 2023-09-15")
-    previous = source if source is not None else latest_issue(Path("issues"))
+    folder = issues_folder()
+    if series is not None:
+        if source is not None:
+            raise JianbaoError("--series 和 --from 只能写一个", hint="--series 开始一个新的简报；--from 沿用已有的一期")
+        made = first_issue(series, day, out, folder)
+        typer.echo(str(made.path))
+        _err(f"已生成《{series.strip()}》第1期：{made.path}")
+        _err(f"下一步：打开 {made.path}，把“（请填写……）”换成本期内容，然后运行 jianbao check {made.path}")
+        return
+    previous = source if source is not None else latest_issue(folder)
     if not previous.is_file():
         raise JianbaoError(f"找不到文件：{previous}")
-    made = new_issue(previous, day, out)
+    made = new_issue(previous, day, out, folder)
     typer.echo(str(made.path))
     _err(f"已生成第{made.number}期：{made.path}（沿用 {previous}）")
     for note in made.notes:
@@ -162,47 +193,59 @@ def new_cmd(
 def check_cmd(
     issues: list[Path] = typer.Argument(..., metavar="期刊文件", help="要检查的期刊文件，可写多个，或一个文件夹"),
     fix: bool = typer.Option(
-        False, "--fix", help="就地改正可以安全改正的文字问题（半角标点、直引号、全角数字字母、多余空格、零宽字符）"
+        False,
+        "--fix",
+        help="就地改正可以安全改正的问题（半角标点、直引号、全角数字字母、空格、零宽字符，期号写成“第21期”等）",
     ),
+    draft: bool = typer.Option(False, "--draft", help=DRAFT_HELP),
 ) -> None:
-    """检查期刊文件，一次列出全部问题（文件:行:列 级别 说明），不生成 PDF。有错误时退出状态为 1。"""
+    """检查期刊文件，一次列出全部问题（文件:行:列 级别 说明），不生成 PDF。退出状态：0 没有问题，1 只有警告，2 有错误。"""
     from .check import check_file, fix_file
 
     files, problems = issue_files(issues)
     for f in files:
+        if str(f) == STDIN:
+            if fix:
+                raise JianbaoError("--fix 不能改正标准输入（-）", hint="请写期刊文件的文件名")
+            problems += check_file(stdin_path(), draft=draft, data=read_stdin())
+            continue
         if fix:
             for change in fix_file(f):
                 typer.echo(f"{f}:{change.line}: 已改正 {change.old} → {change.new}")
-        problems += check_file(f)
+        problems += check_file(f, draft=draft)
     for problem in problems:
         typer.echo(str(problem))
     errors = sum(p.level == ERROR for p in problems)
     warnings = sum(p.level == WARNING for p in problems)
     if errors:
         _err(f"发现 {errors} 个错误" + (f"、{warnings} 个警告" if warnings else "") + "。请按提示修改后再检查。")
-        raise typer.Exit(EXIT_CHECK_FAILED)
+        raise typer.Exit(EXIT_USER_ERROR)
     if warnings:
-        more = "" if fix else "；其中标明“可用 --fix 自动改正”的，可运行 jianbao check --fix 自动改正"
+        more = "" if fix else "；其中标明“可用 --fix”的，可运行 jianbao check --fix 自动改正"
         typer.echo(f"检查通过，但有 {warnings} 个警告，请看一看{more}。")
-    else:
-        typer.echo("检查通过。")
+        raise typer.Exit(EXIT_WARNINGS)
+    typer.echo("检查通过。")
 
 
 # ---------------------------------------------------------------- build
 @app.command("build", cls=_Command)
 def build_cmd(
     ctx: typer.Context,
-    issues: list[Path] = typer.Argument(..., metavar="期刊文件", help="期刊文件（.yaml），可写多个，或一个文件夹"),
-    out: Path = typer.Option(Path("out"), "-o", "--out", help="输出文件夹（默认 out/）"),
+    issues: list[Path] = typer.Argument(
+        ..., metavar="期刊文件", help="期刊文件（.yaml），可写多个，或一个文件夹；写 - 则从标准输入读取"
+    ),
+    out: str = typer.Option("out", "-o", "--out", help="输出文件夹（默认 out/）；写 名称.pdf 则输出到这个文件"),
     layout: str | None = typer.Option(None, "--layout", help="版式名称（如 jianbao、gbt9704）或版式文件路径"),
     profile: str = typer.Option("print", "--profile", help="输出用途：print（印刷，默认）或 archive（PDF/A 归档）"),
     bleed: float = typer.Option(0.0, "--bleed", help="出血（毫米），大于 0 时加裁切线"),
     duplex: bool = typer.Option(False, "--duplex", help="双面印刷：左右页边距对称，报尾放在偶数页"),
+    draft: bool = typer.Option(False, "--draft", help=DRAFT_HELP),
     jobs: int = typer.Option(1, "-j", "--jobs", help="同时排版几个文件（多个文件时可加快速度）"),
     debug: bool = typer.Option(False, "--debug", help="出错时显示程序内部信息（供开发者排查）"),
 ) -> None:
-    """排版期刊文件，输出 PDF 到输出文件夹，并逐行打印 PDF 路径；多个文件时在最后列出汇总表。"""
-    code = build_files(issues, out, layout, profile, bleed, duplex, jobs, debug or _debug(ctx))
+    """先做 check 的全部检查并列出警告，再排版，输出 PDF 并逐行打印 PDF 路径；多个文件时在最后列出汇总表。
+    退出状态：0 没有问题，1 有警告（PDF 已生成），2 有错误（没有生成 PDF）。"""
+    code = build_files(issues, out, layout, profile, bleed, duplex, jobs, debug or _debug(ctx), draft)
     if code:
         raise typer.Exit(code)
 
@@ -215,6 +258,7 @@ def preview_cmd(
     dpi: int = typer.Option(110, "--dpi", help="图片分辨率（每英寸像素数）"),
     out: Path | None = typer.Option(None, "-o", "--out", help="图片（和排出的 PDF）放在这个文件夹（默认 out/preview/）"),
     layout: str | None = typer.Option(None, "--layout", help="版式名称或路径（只对期刊文件有效）"),
+    draft: bool = typer.Option(False, "--draft", help=DRAFT_HELP),
 ) -> None:
     """把各页存成 PNG 图片，并生成一张所有页的总览图，不用 PDF 阅读器也能校对。"""
     from .preview import parse_pages, render
@@ -223,20 +267,23 @@ def preview_cmd(
     target = out if out is not None else Path("out") / "preview"
     if not source.is_file():
         raise JianbaoError(f"找不到文件：{source}")
+    warnings: Sequence[Problem] = ()
     if source.suffix.lower() == ".pdf":
         result = render(source, target, wanted, dpi)
     else:
         from . import build
 
-        if out is not None:
-            result = render(build(source, out, layout).output, target, wanted, dpi)
-        else:
-            with tempfile.TemporaryDirectory(prefix="jianbao-") as tmp:
-                result = render(build(source, Path(tmp), layout).output, target, wanted, dpi)
+        with tempfile.TemporaryDirectory(prefix="jianbao-") as tmp:
+            built = build(source, out if out is not None else Path(tmp), layout, draft=draft)
+            warnings = built.warnings
+            _warn(warnings)
+            result = render(built.output, target, wanted, dpi)
     for png in result.pages:
         typer.echo(str(png))
     typer.echo(str(result.sheet))
     _err(f"共 {result.page_count} 页；总览图：{result.sheet}")
+    if warnings:
+        raise typer.Exit(EXIT_WARNINGS)
 
 
 # ---------------------------------------------------------------- watch
@@ -246,10 +293,11 @@ def watch_cmd(
     out: Path = typer.Option(Path("out"), "-o", "--out", help="输出文件夹（默认 out/，预览图在其中的 preview/）"),
     layout: str | None = typer.Option(None, "--layout", help="版式名称或路径"),
     dpi: int = typer.Option(80, "--dpi", help="预览图分辨率"),
+    draft: bool = typer.Option(False, "--draft", help=DRAFT_HELP),
     max_polls: int | None = typer.Option(None, "--max-polls", hidden=True),
     interval: float = typer.Option(0.5, "--interval", hidden=True),
 ) -> None:
-    """监视期刊文件和它的版式，一保存就重新排版并更新预览图；按 Ctrl-C 结束。"""
+    """监视期刊文件和它的版式，一保存就先检查、再重新排版并更新预览图（警告照常列出）；按 Ctrl-C 结束。"""
     from .watch import watch, watched_files
 
     if not issue.is_file():
@@ -259,7 +307,7 @@ def watch_cmd(
     try:
         watch(
             lambda: watched_files(issue, layout),
-            lambda: _rebuild(issue, out, layout, dpi),
+            lambda: _rebuild(issue, out, layout, dpi, draft),
             interval=interval,
             max_polls=max_polls,
         )
@@ -267,15 +315,16 @@ def watch_cmd(
         _err("已停止监视。")
 
 
-def _rebuild(issue: Path, out: Path, layout: str | None, dpi: int) -> None:
-    """One build and preview for ``watch``: reports the result, never raises."""
+def _rebuild(issue: Path, out: Path, layout: str | None, dpi: int, draft: bool) -> None:
+    """One build and preview for ``watch``: reports the result and its warnings, never raises."""
     from . import build
     from .preview import render
 
     stamp = time.strftime("%H:%M:%S")
     start = time.perf_counter()
     try:
-        result = build(issue, out, layout)
+        result = build(issue, out, layout, draft=draft)
+        _warn(result.warnings, f"[{stamp}] ")
         sheet = render(result.output, out / "preview", None, dpi).sheet
     except JianbaoError as exc:
         _err(f"[{stamp}] 错误：{exc}")

@@ -10,12 +10,15 @@ from pathlib import Path
 import yaml
 
 from .errors import JianbaoError, Location
-from .issue import MAX_BYTES, PLACEHOLDER_DATE, collect_issue
-from .model import Issue
+from .issue import MAX_BYTES, NUMBER_RE, PLACEHOLDER_DATE, collect_issue, visible
+from .model import Issue, Section
 
 PLACEHOLDER_MARK = "请填写"  # every placeholder the clerk must replace contains this
 PLACEHOLDER_TITLE = "（请填写标题）"
 PLACEHOLDER_BODY = "（请填写正文：每段一行，段与段之间空一行。）"
+PLACEHOLDER_ISSUER = "（请填写编印单位）"
+FIRST_SECTION = "工作动态"  # the 栏目 of the first issue of a new bulletin
+ISSUES_FOLDER = Path("issues")
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class IssueHead:
 
     @property
     def number_int(self) -> int | None:
-        return int(self.number) if self.number and re.fullmatch(r"\d{1,9}", self.number) else None
+        return int(self.number) if self.number and NUMBER_RE.fullmatch(self.number) else None
 
 
 HEAD_LINE = re.compile(
@@ -69,7 +72,7 @@ def read_head(path: Path) -> IssueHead | None:
 
 def parse_date(text: str) -> dt.date | None:
     """A date written YYYY-MM-DD (or YYYY-M-D), as issue files accept it; None when it is not one."""
-    ymd = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip())
+    ymd = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", text.strip())
     try:
         return dt.date(int(ymd[1]), int(ymd[2]), int(ymd[3])) if ymd else None
     except ValueError:
@@ -104,13 +107,21 @@ def previous_issue(head: IssueHead, heads: list[IssueHead]) -> IssueHead | None:
     return max(before, key=_order, default=None)
 
 
+def issues_folder() -> Path:
+    """Where ``jianbao new`` looks for the latest issue and writes the next: ``issues/`` when the current
+    folder has one, else the current folder."""
+    return ISSUES_FOLDER if ISSUES_FOLDER.is_dir() else Path(".")
+
+
 def latest_issue(folder: Path) -> Path:
     """The latest regularly numbered issue file in ``folder`` (by date, then number)."""
+    hint = "用 --from 指定上一期的期刊文件；开始一个新的简报，用 --series 简报名称"
     if not folder.is_dir():
-        raise JianbaoError(f"找不到文件夹 {folder}", hint="用 --from 指定上一期的期刊文件")
+        raise JianbaoError(f"找不到文件夹 {folder}", hint=hint)
     heads = [h for h in folder_heads(folder) if h.number_int is not None and h.date is not None]
     if not heads:
-        raise JianbaoError(f"文件夹 {folder} 中没有可以沿用的期刊文件", hint="用 --from 指定上一期的期刊文件")
+        where = "当前文件夹" if folder == Path(".") else f"文件夹 {folder}"
+        raise JianbaoError(f"{where}中没有可以沿用的期刊文件", hint=hint)
     return max(heads, key=_order).path
 
 
@@ -125,14 +136,15 @@ def yaml_value(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def next_issue_text(prev: Issue, prev_name: str, date: dt.date) -> str:
-    """The text of the issue after ``prev``: same masthead and sections, each with a placeholder article."""
-    if not re.fullmatch(r"\d{1,9}", prev.number):
+def next_issue_text(prev: Issue, origin: str, date: dt.date) -> str:
+    """The text of the issue after ``prev``: same masthead and sections, each with a placeholder article.
+    ``origin`` says in a comment where it comes from (``根据 2023-21.yaml``)."""
+    if not re.fullmatch(r"[0-9]{1,9}", prev.number):
         raise JianbaoError(f"上一期的期号“{prev.number}”不是整数，无法自动加一", hint="用 --from 指定一期期号为整数的期刊文件")
     number = int(prev.number) + 1
     lines = [
         f"# 《{prev.bulletin}》{prev.title or ''} 第{number}期",
-        f"# 由 jianbao new 根据 {prev_name} 生成。请把每个“（{PLACEHOLDER_MARK}……）”换成本期的内容，",
+        f"# 由 jianbao new {origin}生成。请把每个“（{PLACEHOLDER_MARK}……）”换成本期的内容，",
         "# 再运行 jianbao check 检查。",
     ]
     if prev.layout:
@@ -141,7 +153,7 @@ def next_issue_text(prev: Issue, prev_name: str, date: dt.date) -> str:
     if prev.title != "简报":
         lines.append(f"title: {yaml_value(prev.title or '')}")
     lines.append(f"number: {number}")
-    if prev.total and re.fullmatch(r"\d{1,9}", prev.total):
+    if prev.total and NUMBER_RE.fullmatch(prev.total):
         lines.append(f"total: {int(prev.total) + 1}")
     lines += [f"issuer: {yaml_value(prev.issuer)}", f"date: {date.isoformat()}"]
     if prev.mark:
@@ -173,19 +185,47 @@ class NewIssue:
     notes: tuple[str, ...]
 
 
-def new_issue(previous: Path, date: dt.date, out: Path | None = None) -> NewIssue:
-    """Write the issue after ``previous`` to ``out`` (default: ``<year>-<number>.yaml`` beside it); never overwrites."""
+def new_issue(previous: Path, date: dt.date, out: Path | None = None, folder: Path | None = None) -> NewIssue:
+    """Write the issue after ``previous`` to ``out`` (default: ``<year>-<number>.yaml`` in ``folder``, or
+    beside ``previous``); never overwrites."""
     prev, problems = collect_issue(previous)
     if prev is None:
         raise JianbaoError(f"上一期 {previous} 无法读取，不能据此生成新一期", hint=f"先运行 jianbao check {previous}")
-    text = next_issue_text(prev, previous.name, date)
+    text = next_issue_text(prev, f"根据 {previous.name} ", date)
     number = str(int(prev.number) + 1)
-    target = out if out is not None else previous.parent / f"{date.year}-{number}.yaml"
+    target = out if out is not None else (folder or previous.parent) / f"{date.year}-{number}.yaml"
     notes = []
     if problems:
         notes.append(f"上一期 {previous} 有 {len(problems)} 个问题（运行 jianbao check 查看），已尽量沿用其内容")
     if prev.date != PLACEHOLDER_DATE and prev.date.year < date.year:
         notes.append("已跨年：如果期号每年从第1期重新开始，请把 number 改为 1")
+    _write_new(target, text)
+    return NewIssue(target, number, tuple(notes))
+
+
+def first_issue(name: str, date: dt.date, out: Path | None = None, folder: Path = Path(".")) -> NewIssue:
+    """Write 第1期 of a new bulletin called ``name`` to ``out`` (default ``<year>-1.yaml`` in ``folder``),
+    with one 栏目 and placeholders for the issuer and the article; never overwrites."""
+    name = name.strip()
+    if not visible(name) or not name.isprintable():
+        raise JianbaoError(f"简报名称“{name}”不能用", hint="写简报的名称，例如 --series 周口精神文明建设")
+    nothing = Location("")
+    start = Issue(  # stands for the issue before 第1期: next_issue_text numbers it 1
+        bulletin=name,
+        number="0",
+        issuer=PLACEHOLDER_ISSUER,
+        date=date,
+        sections=(Section(FIRST_SECTION, (), nothing),),
+        source_path="",
+        title=None if name.endswith("简报") else "简报",
+    )
+    target = out if out is not None else folder / f"{date.year}-1.yaml"
+    _write_new(target, next_issue_text(start, "--series（新简报的第1期）", date))
+    return NewIssue(target, "1", ())
+
+
+def _write_new(target: Path, text: str) -> None:
+    """Write a new issue file; never overwrite one."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as fh:
@@ -196,4 +236,3 @@ def new_issue(previous: Path, date: dt.date, out: Path | None = None) -> NewIssu
         from .errors import os_reason
 
         raise JianbaoError(f"无法写入 {target}：{os_reason(exc)}") from None
-    return NewIssue(target, number, tuple(notes))

@@ -48,12 +48,15 @@ def referee() -> Path:
     return REFEREE
 
 
-def jianbao(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the command line in a real process, as a user would."""
+def jianbao(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a real process, as a user would (``stdin``: the text given on standard input)."""
     return subprocess.run(
         [sys.executable, "-m", "pipeline", *args],
         capture_output=True,
         text=True,
+        input=stdin,
         cwd=cwd,
         timeout=120,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},

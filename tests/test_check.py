@@ -74,7 +74,7 @@ EXPECTED = [
     (at(BAD, "5", nth=0), WARNING, "期号 5 没有接上上一期"),
     (at(BAD, "2023-02-30"), ERROR, "不存在"),
     (at(BAD, "很多"), ERROR, "正整数"),
-    (at(BAD, "（请填写标题）"), WARNING, "占位文字"),
+    (at(BAD, "（请填写标题）"), ERROR, "占位文字还没有换成本期内容：（请填写标题）"),
     (at(BAD, ","), WARNING, "半角标点“,”"),
     (at(BAD, '"'), WARNING, "直引号"),
     (at(BAD, '"', nth=1), WARNING, "直引号"),
@@ -83,7 +83,7 @@ EXPECTED = [
     (at(BAD, "\u200b"), WARNING, "零宽字符 U+200B"),
     (at(BAD, "\U0001f600"), ERROR, "字体中没有字符"),
     (at(BAD, "\x07"), ERROR, "控制字符 U+0007"),
-    (at(BAD, "title: 没有正文"), ERROR, "文章缺少 body"),
+    (at(BAD, "title: 没有正文"), ERROR, "文章缺少正文（字段 body，文章《没有正文的文章》）"),
     (at(BAD, "[]"), ERROR, "没有文章"),
 ]
 
@@ -100,19 +100,19 @@ def problem_lines(output: str) -> list[str]:
 
 def test_all_fourteen_problems_are_reported_in_one_run(bad: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(bad)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     lines = problem_lines(result.stdout)
     assert len(lines) == len(EXPECTED), result.stdout
     for (where, level, words), line in zip(EXPECTED, lines, strict=True):
         assert line.startswith(f"{bad}:{where} {level} "), (line, where)
         assert words in line, (line, words)
     assert "提示：是不是想写 title？" in result.stdout
-    assert "发现 7 个错误、8 个警告" in result.stderr
+    assert "发现 8 个错误、7 个警告" in result.stderr
 
 
 def test_check_in_a_real_process_shows_no_traceback(bad: Path) -> None:
     run = jianbao("check", str(bad))
-    assert run.returncode == 1
+    assert run.returncode == 2
     assert "Traceback" not in run.stdout + run.stderr
     assert f"{bad}:{EXPECTED[0][0]} 错误 未知的键 titel" in run.stdout
     assert len(problem_lines(run.stdout)) == len(EXPECTED)
@@ -137,10 +137,10 @@ def test_collect_issue_goes_on_after_bad_values(bad: Path) -> None:
     assert all(p.level == ERROR for p in problems)
 
 
-def test_warnings_alone_exit_zero(tmp_path: Path) -> None:
+def test_warnings_alone_exit_one(tmp_path: Path) -> None:
     path = write(tmp_path, "w.yaml", PREVIOUS.replace("正文。", "正文,有逗号。"))
     result = CliRunner().invoke(app, ["check", str(path)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert f"{path}:10:13 警告 中文里用了半角标点“,”" in result.stdout
     assert "检查通过，但有 1 个警告" in result.stdout
 
@@ -153,7 +153,7 @@ def test_a_good_file_passes(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_an_error_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(tmp_path / "nope.yaml")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{tmp_path / 'nope.yaml'} 错误 找不到文件" in result.stdout
 
 
@@ -167,7 +167,8 @@ def test_a_missing_file_is_an_error_line(tmp_path: Path) -> None:
         ('他说"要抓落实"，又说"好"。', "他说“要抓落实”，又说“好”。"),
         ("所谓'文明'二字", "所谓‘文明’二字"),
         ("全市共有１２个ＡＢ单位", "全市共有12个AB单位"),
-        ("文明 城市", "文明城市"),
+        ("文明 城市", "文明　城市"),  # an ideographic space, as it prints
+        ("会议召开， 会议指出", "会议召开，会议指出"),
         ("2023 年 8 月", "2023年8月"),
         ("创建\u200b工作\ufeff", "创建工作"),
         ("县法院(牵头单位)负责", "县法院（牵头单位）负责"),
@@ -228,12 +229,12 @@ def test_fix_changes_only_values_and_keeps_comments(tmp_path: Path) -> None:
     new = path.read_text(encoding="utf-8")
     assert new == (
         text.replace('会议召开,会议指出"要抓落实"', "会议召开，会议指出“要抓落实”")
-        .replace("１２个单位 参加", "12个单位参加")
+        .replace("１２个单位 参加", "12个单位　参加")
         .replace("'他说\"好\"'", "'他说“好”'")
     )
     assert f'{path}:10: 已改正 他说"好" → 他说“好”' in result.stdout
     assert f'{path}:12: 已改正 会议召开,会议指出"要抓落实"。 → 会议召开，会议指出“要抓落实”。' in result.stdout
-    assert f"{path}:14: 已改正 全市共有１２个单位 参加。 → 全市共有12个单位参加。" in result.stdout
+    assert f"{path}:14: 已改正 全市共有１２个单位 参加。 → 全市共有12个单位　参加。" in result.stdout
     assert "检查通过。" in result.stdout
     assert fix_file(path) == []  # nothing left to fix
 
@@ -257,7 +258,7 @@ def test_check_reports_photos_and_what_only_composition_finds(tmp_path: Path) ->
     photos = PREVIOUS.replace("正文。", "正文。\n\n          ![图](pic.jpg)\n\n          ![小图](small.jpg)")
     path = write(tmp_path, "photos.yaml", photos)
     result = CliRunner().invoke(app, ["check", str(path)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert f"{path}:12:11 错误 图片 pic.jpg 是 GIF 格式" in result.stdout
     assert f"{path}:14:11 警告 图片 small.jpg" in result.stdout and "dpi" in result.stdout
     assert "检查通过" not in result.stdout
@@ -269,7 +270,7 @@ def test_check_reports_photos_and_what_only_composition_finds(tmp_path: Path) ->
     row = "| 单位 | " + "很长的文字" * 400 + " |"
     table = write(tmp_path, "table.yaml", PREVIOUS.replace("正文。", f"| 单位 | 说明 |\n          |---|---|\n          {row}"))
     result = CliRunner().invoke(app, ["check", str(table)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert f"{table}:12:11 错误 表格第 2 行太高，一页放不下" in result.stdout
     assert not list(tmp_path.glob("**/*.pdf"))
 

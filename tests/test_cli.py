@@ -56,13 +56,17 @@ def test_no_arguments_shows_the_help() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["buid", "x.yaml"], "错误：没有命令 buid（是不是想写 'build'？）"),
+        (["buid", "x.yaml"], "错误：没有命令“buid”（是不是想写 'build'？）"),
         (["build"], "错误：缺少参数 期刊文件"),
         (["build", "--bogus", "x.yaml"], "错误：没有选项 --bogus"),
         (["build", "-j", "abc", "x.yaml"], "错误：-j/--jobs 的值不对：应为整数"),
         (["build", "x.yaml", "-o"], "错误：选项 -o 后面要写一个值"),
         (["check", "--fxi", "x.yaml"], "没有选项 --fxi（是不是想写 --fix？）"),
         (["preview", "x.pdf", "--dpi", "high"], "--dpi 的值不对"),
+        (["build", "x.yaml", "--duplex=yes"], "错误：选项 --duplex 后面不能写值（写上这个选项就是打开它）"),
+        (["fonts", "x.yaml", "y.yaml"], "错误：多余的参数：“y.yaml”"),
+        (["preview", "x.pdf", ""], "错误：多余的参数：“”"),
+        ([""], "错误：没有命令“”"),
     ],
 )
 def test_usage_errors_are_chinese(args: list[str], message: str) -> None:
@@ -278,7 +282,7 @@ def test_new_in_a_real_process(tmp_path: Path) -> None:
 
 def test_build_and_check_name_what_is_missing_the_same_way(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    for args, code in ((["build", "-o", str(tmp_path / "out")], 2), (["check"], 1)):
+    for args, code in ((["build", "-o", str(tmp_path / "out")], 2), (["check"], 2)):
         result = runner.invoke(app, [*args, str(tmp_path / "nope.yaml")])
         assert result.exit_code == code and f"{tmp_path / 'nope.yaml'}" in result.output and "找不到文件" in result.output
         result = runner.invoke(app, [*args, str(tmp_path / "empty")])

@@ -35,7 +35,7 @@ def test_paragraph_positions_point_at_the_source_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "needle"),
     [
-        (SMALL_ISSUE.replace("issuer: 测试办公室\n", ""), None, "缺少必填项 issuer"),
+        (SMALL_ISSUE.replace("issuer: 测试办公室\n", ""), None, "缺少必填项：编印单位"),
         (SMALL_ISSUE.replace("date: 2024-02-29", "date: 2023-02-29"), 4, "不存在"),
         (SMALL_ISSUE.replace("date: 2024-02-29", "date: 29/02/2024"), 4, "格式不对"),
         (SMALL_ISSUE.replace("bulletin:", "bulletn:"), 1, "bulletin"),  # did you mean
@@ -106,7 +106,8 @@ def test_example_issue_has_headings_and_distribution() -> None:
         (("number: 3", "number: 0"), "期号"),
         (("number: 3", "number: 021"), "期号"),
         (("number: 3", "number: ２１"), "期号"),
-        (("number: 3", "number: 3\ntotal: 八十六"), "total 应为正整数"),
+        (("number: 3", "number: 3\ntotal: 八十六"), "总期号应写作 86，而不是“八十六”"),
+        (("number: 3", "number: 3\ntotal: -86"), "total 应为正整数"),
         (("number: 3", "number: 3\ncopies: 0"), "copies 应为正整数"),
         (("name: 工作动态", "name: 【】"), "栏目名称不能为空"),
     ],

@@ -16,7 +16,7 @@ from conftest import ROOT, SAMPLE, jianbao, write
 from pipeline.check import check_file
 from pipeline.cli import app
 from pipeline.docx_import import chinese_number, read_docx
-from pipeline.errors import WARNING, JianbaoError
+from pipeline.errors import ERROR, WARNING, JianbaoError
 from pipeline.issue import load_issue
 from pipeline.newissue import PLACEHOLDER_TITLE, latest_issue, new_issue
 
@@ -51,15 +51,19 @@ def test_new_follows_the_latest_issue_and_keeps_its_masthead_sections_and_tail(i
 def test_a_new_issue_checks_clean_except_for_its_placeholders(issues: Path, tmp_path: Path) -> None:
     made = new_issue(issues / "2023-21.yaml", dt.date(2023, 9, 6), tmp_path / "solo" / "next.yaml")
     problems = check_file(made.path)
-    assert problems and all(p.level == WARNING and "占位文字" in p.message for p in problems), problems
+    assert problems and all(p.level == ERROR and "占位文字" in p.message for p in problems), problems
+    drafted = check_file(made.path, draft=True)
+    assert [p.where for p in drafted] == [p.where for p in problems] and all(p.level == WARNING for p in drafted)
     # beside example-baowei.yaml (also 第22期) the duplicate number is pointed out
     again = new_issue(issues / "2023-21.yaml", dt.date(2023, 9, 6), issues / "next.yaml")
     (duplicate,) = [p for p in check_file(again.path) if "期号" in p.message]
     assert "重复" in duplicate.message and duplicate.where.line == 6
 
 
-def test_new_refuses_to_overwrite(issues: Path) -> None:
-    target = write(issues, "2023-23.yaml", "# 已有的文件\n")
+def test_new_refuses_to_overwrite(issues: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(issues.parent)
+    target = Path("issues") / "2023-23.yaml"
+    target.write_text("# 已有的文件\n", encoding="utf-8")
     result = runner.invoke(app, ["new", "--from", str(issues / "example-baowei.yaml"), "--date", "2023-09-29"])
     assert result.exit_code == 2
     assert f"错误：文件 {target} 已经存在，不会覆盖" in result.stderr
@@ -80,7 +84,11 @@ def test_new_cli_defaults_to_the_issues_folder_and_today(issues: Path, monkeypat
 def test_new_cli_errors_are_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["new"])
-    assert result.exit_code == 2 and "找不到文件夹 issues" in result.stderr and "--from" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "错误：当前文件夹中没有可以沿用的期刊文件\n"
+        "  提示：用 --from 指定上一期的期刊文件；开始一个新的简报，用 --series 简报名称\n"
+    )
     result = runner.invoke(app, ["new", "--from", str(SAMPLE), "--date", "2023-02-30", "-o", "x.yaml"])
     assert result.exit_code == 2 and "日期“2023-02-30”不对" in result.stderr
     supplement = write(tmp_path, "s.yaml", SAMPLE.read_text(encoding="utf-8").replace("number: 21", "number: 增刊1"))
@@ -207,7 +215,8 @@ def test_import_errors_are_chinese_without_traceback(tmp_path: Path) -> None:
         read_docx(empty)
 
 
-def test_new_accepts_a_date_without_leading_zeros(issues: Path) -> None:
+def test_new_accepts_a_date_without_leading_zeros(issues: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(issues.parent)
     source = str(issues / "2023-21.yaml")
     result = runner.invoke(app, ["new", "--from", source, "--date", "2023-9-5"])
     assert result.exit_code == 0, result.output

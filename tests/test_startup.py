@@ -26,8 +26,7 @@ def test_the_plain_options_are_the_typer_commands_options() -> None:
     typer_options = {
         name: (tuple(p.default.param_decls), p.default.default) for name, p in params.items() if name not in ("ctx", "issues")
     }
-    plain = {dest: (names, Path(default) if dest == "out" else default) for dest, (names, default) in cli.BUILD_OPTIONS.items()}
-    assert plain == typer_options
+    assert dict(cli.BUILD_OPTIONS) == typer_options
 
 
 @pytest.mark.parametrize(
@@ -67,12 +66,16 @@ def test_plain_command_lines_are_read_here(argv: list[str], expected: dict[str, 
         ["build", "a.yaml", "--out="],
         ["build", "a.yaml", "-o", "-x"],
         ["build", "--", "a.yaml"],
-        ["build", "-"],
         ["build", ""],
     ],
 )
 def test_everything_else_goes_to_typer(argv: list[str]) -> None:
     assert cli._plain_build(argv) is None
+
+
+def test_standard_input_is_read_plainly_too() -> None:
+    plain = cli._plain_build(["build", "-", "-o", "周报.pdf", "--draft"])
+    assert plain is not None and (plain["issues"], plain["out"], plain["draft"]) == ([Path("-")], "周报.pdf", True)
 
 
 def test_completion_goes_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
