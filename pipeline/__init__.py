@@ -160,10 +160,20 @@ def document_info(issue: Issue) -> DocumentInfo:
 
     number = issue_number(issue)
     title = " ".join(p for p in (issue.bulletin, issue.title or "", number) if p)
+    archive = (
+        ("题名", title),
+        ("期号", issue.number),
+        ("总期号", issue.total or ""),
+        ("编印单位", issue.issuer),
+        ("印发日期", issue.date.isoformat()),
+        ("密级", issue.classification or ""),
+        ("保管期限", issue.retention or ""),
+    )
     return DocumentInfo(
         title=title,
         author=issue.issuer,
         subject=f"{issue.bulletin} {issue.date.year}年{number}",
         keywords=tuple(issue.keywords),
         date=issue.date,
+        custom=tuple((name, value) for name, value in archive if value),
     )

@@ -36,7 +36,11 @@ TOP_KEYS = (
     "distribution",
     "copies",
     "keywords",
+    "classification",
+    "retention",
 )
+CLASSIFICATIONS = ("公开", "内部", "秘密", "机密", "绝密")  # 密级
+RETENTIONS = ("永久", "长期", "短期", "30年", "10年")  # 保管期限 (GB/T 18894; DA/T 22: 永久, 定期30年, 定期10年)
 SECTION_KEYS = ("name", "articles")
 ARTICLE_KEYS = ("title", "body", "brief", "source", "note")
 DISTRIBUTION_KEYS = ("报", "送", "发", "抄送", "本期增发")
@@ -77,6 +81,8 @@ TOP_LABELS = {
     "distribution": "报尾",
     "copies": "印数",
     "keywords": "关键词",
+    "classification": "密级",
+    "retention": "保管期限",
 }
 NESTED_LABELS = {
     "name": "栏目名称",
@@ -389,6 +395,13 @@ class _Reader:
             return False
         raise self.fail(f"{field_label(field)}应为 true 或 false，而不是“{value}”", node, field)
 
+    def choice(self, node: yaml.Node, field: str, allowed: tuple[str, ...]) -> str:
+        """One of the ``allowed`` values, as written."""
+        value = self.scalar(node, field).strip()
+        if value not in allowed:
+            raise self.fail(f"{field_label(field)}“{value}”不是可用的值", node, field, "应为以下之一：" + "、".join(allowed))
+        return value
+
     def integer(self, node: yaml.Node, field: str) -> int:
         value = self.scalar(node, field).strip()
         if not NUMBER_RE.fullmatch(value):
@@ -646,6 +659,8 @@ class _Reader:
             distribution=self.attempt(lambda: self.distribution(keys["distribution"][1]), ()) if "distribution" in keys else (),
             copies=value("copies", self.integer, None),
             keywords=keywords,
+            classification=value("classification", lambda n, k: self.choice(n, k, CLASSIFICATIONS), None),
+            retention=value("retention", lambda n, k: self.choice(n, k, RETENTIONS), None),
             where=where,
         )
 

@@ -86,4 +86,6 @@ class Issue:
     distribution: tuple[tuple[str, str], ...] = ()
     copies: int | None = None
     keywords: tuple[str, ...] = field(default=())
+    classification: str | None = None  # 密级 (archive metadata): 公开, 内部, 秘密, 机密, 绝密
+    retention: str | None = None  # 保管期限 (archive metadata): 永久, 长期, 短期, 30年, 10年
     where: dict[str, Location] = field(default_factory=dict, compare=False, hash=False)

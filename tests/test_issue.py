@@ -121,3 +121,17 @@ def test_text_issue_numbers_and_bracketed_section_names_are_kept(tmp_path: Path)
     text = SMALL_ISSUE.replace("number: 3", "number: 增刊1").replace("name: 工作动态", "name: 【工作动态】")
     issue = load_issue(write(tmp_path, "s.yaml", text))
     assert issue.number == "增刊1" and issue.sections[0].name == "工作动态"
+
+
+def test_archive_metadata_fields_are_checked_and_carried_to_the_document_info(tmp_path: Path) -> None:
+    from pipeline import document_info
+
+    good = write(tmp_path, "good.yaml", SMALL_ISSUE.replace("date:", "classification: 内部\nretention: 永久\ndate:"))
+    info = document_info(load_issue(good))
+    assert ("密级", "内部") in info.custom and ("保管期限", "永久") in info.custom and ("期号", "3") in info.custom
+    bad = write(tmp_path, "bad.yaml", SMALL_ISSUE.replace("date:", "classification: 保密\nretention: 20年\ndate:"))
+    with pytest.raises(JianbaoError) as err:
+        load_issue(bad)
+    assert err.value.message == "密级“保密”不是可用的值"
+    assert (err.value.where.line, err.value.where.column) == (4, 17)  # SMALL_ISSUE has the date on line 4
+    assert err.value.hint == "应为以下之一：公开、内部、秘密、机密、绝密"
