@@ -68,8 +68,8 @@ def _text(layer: ET.Element, run: GlyphRun, page: Page, res: Resources, ids: Ids
     for g in run.glyphs:
         glyph = font.use(g.gid, g.text)
         if glyph is not None:
-            attrs = {"CodePosition": str(len(text)), "CodeCount": str(len(g.text)), "GlyphCount": "1"}
-            xmltree.sub(xmltree.sub(obj, "CGTransform", attrs), "Glyphs", text=str(glyph))
+            codes = {"CodePosition": str(len(text)), "CodeCount": str(len(g.text)), "GlyphCount": "1"}
+            xmltree.sub(xmltree.sub(obj, "CGTransform", codes), "Glyphs", text=str(glyph))
         text += g.text
         xs += [mm(g.x)] * len(g.text)
     code = {"X": num(xs[0] - left), "Y": num(mm(page.height - run.y) - top)}
