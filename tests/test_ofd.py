@@ -27,6 +27,7 @@ from fontTools.ttLib import TTFont
 from conftest import ROOT, SAMPLE
 from pipeline import document_info, typeset_fonts
 from pipeline.draw import draw
+from pipeline.errors import JianbaoError
 from pipeline.finalize import page_model
 from pipeline.fontfile import open_font
 from pipeline.ofd import save_ofd, write_ofd
@@ -481,3 +482,5 @@ def test_save_ofd_writes_the_file(tmp_path: Path) -> None:
     assert target.read_bytes() == write_ofd(document)
     assert problems(target.read_bytes()) == []
     assert write_ofd(replace(document, info=replace(document.info, title="另一个标题"))) != target.read_bytes()
+    with pytest.raises(JianbaoError, match="无法写入 OFD 文件"):
+        save_ofd(document, tmp_path / "missing" / "out.ofd")

@@ -19,8 +19,12 @@ __all__ = ["save_ofd", "write_ofd"]
 
 def save_ofd(document: Document, path: Path) -> int:
     """Write the document as an OFD file at ``path`` (atomically, like the PDF); returns its size in bytes."""
+    from ..errors import JianbaoError
     from ..pdf.atomic import write_atomic
 
     data = write_ofd(document)
-    write_atomic(path, data)
+    try:
+        write_atomic(path, data)
+    except JianbaoError as exc:  # the shared writer's message names the PDF
+        raise JianbaoError(exc.message.replace("PDF 文件", "OFD 文件"), exc.where, exc.hint) from exc.__cause__
     return len(data)
