@@ -289,6 +289,7 @@ def test_ofdkit_reads_the_metadata(built: Built) -> None:
         assert doc.info.title == info.title and doc.info.author == info.author and doc.info.subject == info.subject
         assert doc.info.creation_date == info.date.isoformat() and doc.info.creator == "jianbao"
         assert doc.info.keywords == info.keywords
+        assert doc.info.custom_data == dict(info.custom)  # the archive fields, once the issue gives them
         assert doc.info.doc_id and len(doc.info.doc_id) == 32
 
 
