@@ -22,12 +22,16 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
+FORMATS = ("pdf", "ofd")  # what ``build`` can write from one typesetting run
+
+
 @dataclass(frozen=True)
 class BuildResult:
-    output: Path
+    output: Path  # the first file written (the PDF unless only the OFD was asked for)
     pages: int
     size: int
     warnings: tuple[Problem, ...] = ()  # the warnings ``check`` gives, in file order
+    outputs: tuple[Path, ...] = ()  # every file written, in the order of ``formats``
 
 
 def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout: str | None) -> Path:
@@ -92,10 +96,12 @@ def build(
     draft: bool = False,
     output: Path | None = None,
     source: bytes | None = None,
+    formats: tuple[str, ...] = ("pdf",),
 ) -> BuildResult:
     """Build one issue file into ``output`` (default ``out_dir/<stem>.pdf``) after the checks of
     ``jianbao check``; raises JianbaoError on any error. Placeholders are errors unless ``draft``.
-    ``source`` is the issue file's text read elsewhere (stdin): nothing is read from ``issue_path``."""
+    ``source`` is the issue file's text read elsewhere (stdin): nothing is read from ``issue_path``.
+    ``formats`` are written from the one page model: "pdf", "ofd" (beside it, ``<stem>.ofd``) or both."""
     from .check import in_file_order, source_problems
     from .draw import draw
     from .errors import ERROR
@@ -110,26 +116,40 @@ def build(
         raise IssueError(in_file_order(found))
     layout, pages, fonts = _typeset_issue(issue, issue_path, layout_name, duplex, found.append)
     info = document_info(issue)
-    raw = draw(page_model(pages, layout, fonts, info))
-    archive = profile == "archive"
-    options = FinishOptions(
-        profile=profile,
-        bleed_mm=bleed_mm,
-        source_name=issue_path.name if archive else None,
-        source_bytes=data if archive else None,
-    )
-    pdf = finish(raw, info, options)
+    document = page_model(pages, layout, fonts, info)
     output = output or out_dir / f"{issue_path.stem}.pdf"
+    _make_folder(output.parent)
+    written: list[tuple[Path, int]] = []
+    for kind in formats:
+        if kind == "pdf":
+            archive = profile == "archive"
+            options = FinishOptions(
+                profile=profile,
+                bleed_mm=bleed_mm,
+                source_name=issue_path.name if archive else None,
+                source_bytes=data if archive else None,
+            )
+            pdf = finish(draw(document), info, options)
+            write_atomic(output, pdf)
+            written.append((output, len(pdf)))
+        elif kind == "ofd":
+            from .ofd import save_ofd
+
+            target = output.with_suffix(".ofd")
+            written.append((target, save_ofd(document, target)))
+    first, size = written[0]
+    return BuildResult(first, len(pages), size, tuple(in_file_order(found)), tuple(p for p, _ in written))
+
+
+def _make_folder(folder: Path) -> None:
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # -o names a file, or a folder that cannot be made
         from .errors import JianbaoError, Location, os_reason
 
         reason = "这是一个文件，不是文件夹" if isinstance(exc, FileExistsError | NotADirectoryError) else os_reason(exc)
         hint = "请用 -o 指定一个可写的文件夹"
-        raise JianbaoError(f"无法创建输出文件夹：{reason}", Location(str(output.parent)), hint) from None
-    write_atomic(output, pdf)
-    return BuildResult(output, len(pages), len(pdf), tuple(in_file_order(found)))
+        raise JianbaoError(f"无法创建输出文件夹：{reason}", Location(str(folder)), hint) from None
 
 
 def folio_composer(layout: Layout, fonts: Metrics) -> FolioLine:

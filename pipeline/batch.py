@@ -23,6 +23,7 @@ class Job:
     draft: bool = False
     output: Path | None = None  # -o FILE.pdf
     data: bytes | None = None  # the issue read from stdin
+    formats: tuple[str, ...] = ("pdf",)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Outcome:
     error: str | None = None
     reason: str | None = None
     warnings: tuple[Problem, ...] = ()
+    outputs: tuple[Path, ...] = ()  # every file written (PDF, OFD)
 
 
 def build_one(job: Job) -> Outcome:
@@ -55,6 +57,7 @@ def build_one(job: Job) -> Outcome:
             draft=job.draft,
             output=job.output,
             source=job.data,
+            formats=job.formats,
         )
     except JianbaoError as exc:
         line = exc.where.line if exc.where is not None else None
@@ -65,7 +68,8 @@ def build_one(job: Job) -> Outcome:
         if job.debug:
             message += "\n" + traceback.format_exc()
         return Outcome(job.source, None, 0, time.perf_counter() - start, message, f"内部错误（{type(exc).__name__}）")
-    return Outcome(job.source, result.output, result.pages, time.perf_counter() - start, warnings=result.warnings)
+    seconds = time.perf_counter() - start
+    return Outcome(job.source, result.output, result.pages, seconds, warnings=result.warnings, outputs=result.outputs)
 
 
 def check_outputs(files: list[Path]) -> None:

@@ -43,6 +43,7 @@ BUILD_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
     "bleed": (("--bleed",), 0.0),
     "duplex": (("--duplex",), False),
     "draft": (("--draft",), False),
+    "format": (("--format",), "pdf"),
     "jobs": (("-j", "--jobs"), 1),
     "debug": (("--debug",), False),
 }
@@ -277,13 +278,18 @@ def build_files(
     jobs: int,
     debug: bool,
     draft: bool = False,
+    format: str = "pdf",
 ) -> int:
     """``jianbao build``: build each issue file, print its warnings and its PDF's path (a summary for
     several); the exit status: 0, 1 when warnings were printed, 2 when a file could not be built."""
+    from . import FORMATS
     from .batch import Job, build_all, check_outputs
 
     if profile not in ("print", "archive"):
         return _fail(JianbaoError(f"未知的输出用途 {profile}", hint="可选 print 或 archive"))
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in format.split(",") if f.strip()))
+    if not formats or any(f not in FORMATS for f in formats):
+        return _fail(JianbaoError(f"未知的输出格式 {format}", hint="可选 pdf、ofd，或两者都要：pdf,ofd"))
     if not 0 <= bleed <= 20:
         return _fail(JianbaoError("出血应在 0 到 20 毫米之间"))
     if not 1 <= jobs <= 64:
@@ -297,7 +303,7 @@ def build_files(
     def job(f: Path) -> Job:
         stdin = f == Path(STDIN)
         data = read_stdin() if stdin else None
-        return Job(stdin_path() if stdin else f, Path(out), layout, profile, bleed, debug, duplex, draft, pdf, data)
+        return Job(stdin_path() if stdin else f, Path(out), layout, profile, bleed, debug, duplex, draft, pdf, data, formats)
 
     todo = [job(f) for f in files]
     batch = len(files) > 1
@@ -309,7 +315,8 @@ def build_files(
         if outcome.error:
             echo(f"错误：{outcome.error}", err=True)
         else:
-            echo(str(outcome.output))
+            for path in outcome.outputs or (outcome.output,):
+                echo(str(path))
     warnings = sum(len(o.warnings) for o in outcomes)
     if batch:
         _summary(outcomes)

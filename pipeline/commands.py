@@ -240,12 +240,13 @@ def build_cmd(
     bleed: float = typer.Option(0.0, "--bleed", help="出血（毫米），大于 0 时加裁切线"),
     duplex: bool = typer.Option(False, "--duplex", help="双面印刷：左右页边距对称，报尾放在偶数页"),
     draft: bool = typer.Option(False, "--draft", help=DRAFT_HELP),
+    format: str = typer.Option("pdf", "--format", help="输出格式：pdf（默认）、ofd（国家版式文档格式），或 pdf,ofd 两者都出"),
     jobs: int = typer.Option(1, "-j", "--jobs", help="同时排版几个文件（多个文件时可加快速度）"),
     debug: bool = typer.Option(False, "--debug", help="出错时显示程序内部信息（供开发者排查）"),
 ) -> None:
-    """先做 check 的全部检查并列出警告，再排版，输出 PDF 并逐行打印 PDF 路径；多个文件时在最后列出汇总表。
-    退出状态：0 没有问题，1 有警告（PDF 已生成），2 有错误（没有生成 PDF）。"""
-    code = build_files(issues, out, layout, profile, bleed, duplex, jobs, debug or _debug(ctx), draft)
+    """先做 check 的全部检查并列出警告，再排版，输出 PDF（或 OFD）并逐行打印文件路径；多个文件时在最后列出汇总表。
+    退出状态：0 没有问题，1 有警告（文件已生成），2 有错误（没有生成文件）。"""
+    code = build_files(issues, out, layout, profile, bleed, duplex, jobs, debug or _debug(ctx), draft, format)
     if code:
         raise typer.Exit(code)
 

@@ -485,3 +485,22 @@ def test_save_ofd_writes_the_file(tmp_path: Path) -> None:
     assert write_ofd(replace(document, info=replace(document.info, title="另一个标题"))) != target.read_bytes()
     with pytest.raises(JianbaoError, match="无法写入 OFD 文件"):
         save_ofd(document, tmp_path / "missing" / "out.ofd")
+
+
+def test_build_writes_the_pdf_and_the_ofd_from_one_run(tmp_path: Path) -> None:
+    from conftest import jianbao
+
+    run = jianbao("build", str(SAMPLE), "-o", str(tmp_path), "--format", "pdf,ofd")
+    assert run.returncode == 0, run.stderr
+    pdf, ofd = tmp_path / "2023-21.pdf", tmp_path / "2023-21.ofd"
+    assert run.stdout.split() == [str(pdf), str(ofd)]
+    pdf_doc = pdfium.PdfDocument(pdf)
+    with ofdkit.open(ofd) as doc:
+        assert len(doc.pages) == len(pdf_doc) == 6
+        for k, page in enumerate(doc.pages):
+            assert plain("".join(run.text for run in page.runs)) == plain(pdf_doc[k].get_textpage().get_text_range())
+    only = jianbao("build", str(SAMPLE), "-o", str(tmp_path / "only"), "--format=ofd")
+    assert only.returncode == 0 and only.stdout.split() == [str(tmp_path / "only" / "2023-21.ofd")]
+    assert (tmp_path / "only" / "2023-21.ofd").read_bytes() == ofd.read_bytes()
+    bad = jianbao("build", str(SAMPLE), "-o", str(tmp_path / "bad"), "--format", "odf")
+    assert bad.returncode == 2 and "未知的输出格式 odf" in bad.stderr and not (tmp_path / "bad").exists()
