@@ -348,6 +348,9 @@ class LineModel:
         self.p_gap = list(acc(self.gap, initial=0.0))
         self.p_sq = list(acc((self.sq_l[k] + self.sq_r[k] for k in range(n)), initial=0.0))
         self.p_run = list(acc((not c.wide and not c.space for c in clusters), initial=0))
+        self.unspaced = list(acc(range(n), lambda last, k: last if clusters[k].space else k, initial=-1))[
+            1:
+        ]  # last non-space ≤ k
 
     def natural(self, a: int, b: int) -> float:
         """Natural width of the line of clusters a..b (inclusive)."""
@@ -401,9 +404,7 @@ class LineFit:
 
 def _inner(lm: LineModel, a: int, b: int) -> tuple[int, int]:
     """The line a..b without a space at its end (a space there is not set)."""
-    while b > a and lm.clusters[b].space:
-        b -= 1
-    return a, b
+    return a, max(a, lm.unspaced[b])
 
 
 def line_cost(lm: LineModel, a: int, b: int, width: float, last: bool) -> float | None:
@@ -443,56 +444,92 @@ def break_lines(atoms: list[list[Cluster]], lm: LineModel, per_line: float = PER
 
     Looking at the paragraph as a whole lets an earlier line shift the breaks of later ones so that
     lines fill, marks are squeezed rather than lines spread, and no lone character ends the paragraph.
-    A large ``per_line`` gives the fewest lines the paragraph can take (its tight setting).
+    A large ``per_line`` gives the fewest lines the paragraph can take (its tight setting). (The cost
+    of a line is ``line_cost``'s, written out in the loop: this is the composer's hot path.)
     """
     m = lm.m
     starts = list(itertools.accumulate((len(a) for a in atoms), initial=0))
     n = len(atoms)
-    first_w = m.width - m.indent * lm.cell[0]
-    rest_w = m.width - m.rest_indent * lm.cell[0]
+    cell0 = lm.cell[0]
+    first_w = m.width - m.indent * cell0
+    rest_w = m.width - m.rest_indent * cell0
     letters = list(itertools.accumulate(map(_letters, atoms), initial=0))
-    ends = [lm.p_width[s] for s in starts]  # natural widths of atoms[:k], for the candidate window
-    slack = lm.cell[0] * WINDOW
+    pw, pp, pg, psq, prun = lm.p_width, lm.p_pair, lm.p_gap, lm.p_sq, lm.p_run
+    sq_l, sq_r, st, et, cell, unspaced = lm.sq_l, lm.sq_r, lm.start_trim, lm.end_trim, lm.cell, lm.unspaced
+    ends = [pw[s] for s in starts]  # natural widths of atoms[:k], for the candidate window
+    slack, overflow = cell0 * WINDOW, cell0 * OVERFLOW
+    grid, justify = m.style == "grid", m.justify
     best: list[tuple[float, int, bool]] = [(math.inf, -1, False)] * (n + 1)
     best[0] = (0.0, -1, False)
+    hangs = (False, True) if m.hang else (False,)
+    lone = letters[n]
     for i in range(n):
-        if best[i][0] == math.inf:
+        base = best[i][0]
+        if base == math.inf:
             continue
+        base += per_line
         width = first_w if i == 0 else rest_w
         a = starts[i]
         lo = min(n, bisect.bisect_left(ends, ends[i] + width - slack))  # the paragraph's end is always a candidate
-        hi = bisect.bisect_right(ends, ends[i] + width + lm.cell[0] * OVERFLOW)
+        hi = bisect.bisect_right(ends, ends[i] + width + overflow)
         found = False
         candidates = itertools.chain(range(max(i + 1, lo), min(n, hi) + 1), range(min(lo, n + 1) - 1, i, -1))
         for j in candidates:  # the window of likely line ends; below it only until one fits
             if found and j < lo:
                 break
-            b = starts[j] - 1
             last = j == n
-            for hang in (False, True):
-                if hang and not (m.hang and b > a and _hangable(lm.clusters[b])):
-                    continue
-                cost = line_cost(lm, a, b - 1 if hang else b, width, last)
-                if cost is None:
-                    continue
+            for hang in hangs:
+                b = starts[j] - 1
+                if hang:
+                    if not (b > a and _hangable(lm.clusters[b])):
+                        continue
+                    b -= 1
+                if unspaced[b] < b:
+                    b = unspaced[b] if unspaced[b] > a else a
+                need = pw[b + 1] - pw[a] - pp[b] + pp[a] + pg[b] - pg[a] - st[a] - (et[b] if b > a else 0.0)
+                if need > width + EPS:  # squeeze
+                    excess = need - width
+                    room = psq[b + 1] - psq[a] - sq_l[a] - sq_r[b]
+                    if excess <= room + EPS:
+                        share = excess / room
+                        cost = SQUEEZE_BASE + SQUEEZE * share * share
+                    else:
+                        gap_room = (pg[b] - pg[a]) / 2
+                        if room > 0 and excess <= room + gap_room + EPS:
+                            cost = SQUEEZE_BASE + SQUEEZE + GAP_SQUEEZE * (excess - room) / gap_room
+                        else:
+                            continue
+                elif last:
+                    cost = 0.0
+                elif not justify:
+                    cost = (width - need) / cell[a]  # ragged lines: as full as they go
+                elif width - need <= EPS:
+                    cost = 0.0
+                else:  # spread
+                    per_gap = (width - need) / ((b - a) or 1) / cell[a]
+                    cost = SPREAD_BASE + SPREAD * per_gap * per_gap
+                    if per_gap > MAX_SPREAD:
+                        cost += HOLE
+                    if grid and prun[b + 1] == prun[a] and pp[b] == pp[a]:
+                        cost += OFF_GRID  # a line of whole cells leaves the grid
                 found = True
                 if hang:
                     cost += HANG
-                if last and i > 0 and letters[n] - letters[i] <= 1:
+                if last and i > 0 and lone - letters[i] <= 1:
                     cost += LONE_LAST_LINE
-                total = best[i][0] + per_line + cost
+                total = base + cost
                 if total < best[j][0]:
                     best[j] = (total, i, hang)
         if not found:  # nothing fits (an atom longer than the line): the next atom alone, however it looks
             j = i + 1
-            total = best[i][0] + per_line + HOLE
+            total = base + HOLE
             if total < best[j][0]:
                 best[j] = (total, i, False)
     fits: list[LineFit] = []
     j = n
     while j > 0:
         _, i, hang = best[j]
-        indent = (m.indent if i == 0 else m.rest_indent) * lm.cell[0]
+        indent = (m.indent if i == 0 else m.rest_indent) * cell0
         fits.append(LineFit(starts[i], starts[j] - 1, indent, m.width - indent, hang))
         j = i
     fits.reverse()
@@ -508,37 +545,37 @@ def place_line(lm: LineModel, fit: LineFit, last: bool) -> list[Glyph]:
     """Glyph positions for one line: squeezed when too long, spread evenly when short (not the last)."""
     m = lm.m
     a, b = _inner(lm, fit.a, fit.b - 1 if fit.hang else fit.b)
-    trim_l = {k: lm.pair_l[k] for k in range(a + 1, b + 1)}
-    trim_r = {k: lm.pair_r[k] for k in range(a, b)}
+    trim_l = lm.pair_l[:]  # per cluster of the paragraph; only a..b are read
+    trim_r = lm.pair_r[:]
     trim_l[a] = lm.start_trim[a]
-    trim_r[b] = trim_r.get(b, 0.0) + (lm.end_trim[b] if b > a else 0.0)
-    gaps = {k: lm.gap[k] for k in range(a, b)}
+    trim_r[b] = lm.end_trim[b] if b > a else 0.0
+    gaps = lm.gap
     need = lm.natural(a, b)
     spread = 0.0
     if need > fit.width + EPS:
         excess = need - fit.width
         room = lm.squeezable(a, b)
         share = min(1.0, excess / room) if room > 0 else 0.0
-        for k in range(a, b + 1):
-            if k > a:
-                trim_l[k] += lm.sq_l[k] * share
-            if k < b:
-                trim_r[k] += lm.sq_r[k] * share
+        for k in range(a + 1, b + 1):
+            trim_l[k] += lm.sq_l[k] * share
+        for k in range(a, b):
+            trim_r[k] += lm.sq_r[k] * share
         rest = excess - room * share
         gap_room = lm.gap_room(a, b)
         if rest > EPS and gap_room > 0:
             cut = min(1.0, rest / gap_room) / 2
-            gaps = {k: g * (1 - cut) for k, g in gaps.items()}
+            gaps = [g * (1 - cut) for g in gaps]
     elif m.justify and not last and b > a:
         spread = (fit.width - need) / (b - a)
     glyphs: list[Glyph] = []
     x = fit.indent
+    clusters, widths, cells = lm.clusters, lm.width, lm.cell
     for k in range(a, fit.b + 1):
-        c = lm.clusters[k]
-        left, right = trim_l.get(k, 0.0), trim_r.get(k, 0.0)
+        c = clusters[k]
+        left = trim_l[k]
         if c.wide:
-            cell = lm.cell[k]
-            if not (c.space and (k in (a, b) or k > b)):
+            cell = cells[k]
+            if not (c.space and (k == a or k >= b)):
                 for i, ((ch, st), f) in enumerate(zip(c.chars, c.fonts, strict=True)):
                     gx = x - left + i * cell + (cell - st.size) / 2
                     glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold, cell))
@@ -547,10 +584,10 @@ def place_line(lm: LineModel, fit: LineFit, last: bool) -> list[Glyph]:
             for (ch, st), f, adv in zip(c.chars, c.fonts, c.widths, strict=True):
                 glyphs.append(Glyph(ch, gx, f, st.size, st.colour, st.fake_bold, adv))
                 gx += adv
-        if k <= b:
-            x += lm.width[k] - left - right
-            if k < b:
-                x += gaps[k] + spread
+        if k < b:
+            x += widths[k] - left - trim_r[k] + gaps[k] + spread
+        elif k == b:
+            x += widths[k] - left - trim_r[k]
     return glyphs
 
 
