@@ -19,10 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from . import cjk
+from . import cjk, safeio
 from .errors import ERROR, WARNING, JianbaoError, Location, Problem, os_reason
 from .issue import (
     AS_WRITTEN,
+    MAX_BYTES,
     NUMBER_RE,
     SPECIAL_NUMBER_RE,
     article_context,
@@ -292,7 +293,7 @@ def _context(text: str, start: int, end: int, width: int = CONTEXT) -> str:
 def read_text_file(path: Path, what: str = "文件") -> tuple[str, bool]:
     """The text of a UTF-8 file and whether it starts with a BOM; a JianbaoError in Chinese otherwise."""
     try:
-        data = path.read_bytes()
+        data = safeio.read_bytes(path, MAX_BYTES)
         return data.decode("utf-8-sig"), data.startswith(b"\xef\xbb\xbf")
     except OSError as exc:
         raise JianbaoError(f"无法读取{what}：{os_reason(exc)}", Location(str(path))) from None
@@ -370,7 +371,7 @@ def check_file(path: Path, *, draft: bool = False, data: bytes | None = None) ->
     if issue is not None:
         problems += _typeset_problems(path, issue, compose=not any(p.level == ERROR for p in problems))
         with contextlib.suppress(OSError, UnicodeDecodeError):
-            text = (path.read_bytes() if data is None else data).decode("utf-8-sig")
+            text = (safeio.read_bytes(path, MAX_BYTES) if data is None else data).decode("utf-8-sig")
             problems += source_problems(path, text, draft=draft, in_folder=data is None)
     return in_file_order(problems)
 

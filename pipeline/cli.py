@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from . import safeio
 from .errors import ERROR, JianbaoError, Location, Problem
 
 if TYPE_CHECKING:
@@ -378,8 +379,10 @@ def issue_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
             if not found:
                 problems.append(Problem(Location(str(p)), ERROR, "文件夹中没有 .yaml 期刊文件"))
             files += found
-        elif p.is_file():
+        elif (problem := safeio.problem(p)) is None:
             files.append(p)
+        elif p.exists():  # a FIFO, a device…: say what it is
+            problems.append(Problem(Location(str(p)), ERROR, f"无法读取文件：{problem}", "请写期刊文件（.yaml）的路径"))
         else:
             problems.append(Problem(Location(str(p)), ERROR, "找不到文件", "请检查文件名和所在文件夹"))
     return files, problems

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from . import safeio
 from .cli import EXIT_USER_ERROR, EXIT_WARNINGS, STDIN, build_files, guarded, issue_files, read_stdin, stdin_path
 from .errors import ERROR, WARNING, JianbaoError, Problem
 
@@ -178,8 +179,7 @@ def new_cmd(
         _err(f"下一步：打开 {made.path}，把“（请填写……）”换成本期内容，然后运行 jianbao check {made.path}")
         return
     previous = source if source is not None else latest_issue(folder)
-    if not previous.is_file():
-        raise JianbaoError(f"找不到文件：{previous}")
+    safeio.require_file(previous)
     made = new_issue(previous, day, out, folder)
     typer.echo(str(made.path))
     _err(f"已生成第{made.number}期：{made.path}（沿用 {previous}）")
@@ -266,8 +266,7 @@ def preview_cmd(
 
     wanted = parse_pages(pages)
     target = out if out is not None else Path("out") / "preview"
-    if not source.is_file():
-        raise JianbaoError(f"找不到文件：{source}")
+    safeio.require_file(source)
     warnings: Sequence[Problem] = ()
     if source.suffix.lower() == ".pdf":
         result = render(source, target, wanted, dpi)
@@ -301,8 +300,7 @@ def watch_cmd(
     """监视期刊文件和它的版式，一保存就先检查、再重新排版并更新预览图（警告照常列出）；按 Ctrl-C 结束。"""
     from .watch import watch, watched_files
 
-    if not issue.is_file():
-        raise JianbaoError(f"找不到文件：{issue}")
+    safeio.require_file(issue)
     files = [str(p) for p in watched_files(issue, layout)]
     _err(f"正在监视 {'、'.join(files)}，保存后自动重新排版；按 Ctrl-C 结束。")
     try:
@@ -348,10 +346,9 @@ def import_cmd(
     """把来稿 Word 文件变成一篇文章：标题、段落、加粗、层次标题，加入期刊文件或打印出来。"""
     from .docx_import import add_to_issue, article_yaml, read_docx
 
-    if not document.is_file():
-        raise JianbaoError(f"找不到文件：{document}")
-    if into is not None and not into.is_file():
-        raise JianbaoError(f"找不到期刊文件：{into}", hint="先用 jianbao new 生成本期的期刊文件")
+    safeio.require_file(document)
+    if into is not None:
+        safeio.require_file(into, "期刊文件", hint="先用 jianbao new 生成本期的期刊文件")
     article = read_docx(document)
     if into is None:
         typer.echo(article_yaml(article, section), nl=False)

@@ -61,6 +61,10 @@ class Problem:
         return f"{text}\n  提示：{self.hint}" if self.hint else text
 
 
+class RefusedFile(OSError):
+    """A path that ``safeio`` will not read (not a regular file, or too big); ``strerror`` says why, in Chinese."""
+
+
 OS_REASONS = {
     errno.ENOENT: "文件不存在",
     errno.EACCES: "没有权限",
@@ -73,10 +77,13 @@ OS_REASONS = {
     errno.ELOOP: "符号链接循环",
     errno.EBUSY: "文件正被占用",
     errno.EEXIST: "已有同名文件",
+    errno.EFBIG: "文件过大（超出系统对文件大小的限制）",
 }
 
 
 def os_reason(exc: OSError) -> str:
     """An operating system error in Chinese, by its errno."""
+    if isinstance(exc, RefusedFile):
+        return exc.strerror or "不是普通文件"
     code = errno.errorcode.get(exc.errno or 0)
     return OS_REASONS.get(exc.errno or 0) or (f"系统错误（{code}）" if code else "系统错误")

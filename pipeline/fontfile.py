@@ -21,10 +21,12 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import safeio
 from .cache import cache_path, store
 from .errors import JianbaoError, Location, os_reason
 
 CACHE_FORMAT = 1
+MAX_FONT_BYTES = 200_000_000  # the largest CJK TrueType fonts are a few tens of MB
 NOT_TRUETYPE = "只支持 TrueType（glyf）轮廓的 .ttf 字体；OTF/CFF 字体请先用 fonts/build_fonts.py 转换"
 
 
@@ -104,7 +106,7 @@ class FontFile:
         where = {tag: (offset, length) for tag, offset, length in self.header.tables}
         out: dict[str, bytes] = {}
         try:
-            with open(self.path, "rb") as fh:
+            with safeio.open_regular(self.path, MAX_FONT_BYTES) as fh:
                 for tag in tags:
                     if tag in where:
                         offset, length = where[tag]
@@ -127,7 +129,7 @@ def open_font(path: str, index: int = 0) -> FontFile:
 
 def _stamp(path: Path) -> tuple[int, int]:
     try:
-        st = path.stat()
+        st = safeio.regular_stat(path, MAX_FONT_BYTES)
     except OSError as exc:
         raise JianbaoError(f"无法读取字体 {path.name}：{os_reason(exc)}", Location(str(path))) from None
     return st.st_size, st.st_mtime_ns
@@ -138,7 +140,7 @@ Parsed = tuple[FontHeader, array, array, array]  # header, sorted code points, t
 
 def _parse(path: Path, index: int) -> Parsed:
     try:
-        data = path.read_bytes()
+        data = safeio.read_bytes(path, MAX_FONT_BYTES)
         return _parse_bytes(data, index)
     except OSError as exc:
         raise JianbaoError(f"无法读取字体 {path.name}：{os_reason(exc)}", Location(str(path))) from None
@@ -312,7 +314,7 @@ def _read_cache(path: Path, index: int, stamp: tuple[int, int]) -> Parsed | None
     if folder is None:
         return None
     try:
-        blob = _cache_file(folder, path, index).read_bytes()
+        blob = safeio.read_bytes(_cache_file(folder, path, index), MAX_FONT_BYTES)
         key, fields, codes, gids, advances = marshal.loads(blob)
         if key != _cache_key(path, index, stamp):
             return None

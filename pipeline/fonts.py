@@ -11,9 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cjk
+from . import cjk, safeio
 from .errors import JianbaoError, Location
 from .fontfile import FontFile
+from .issue import MAX_BYTES
 from .layout import Layout
 from .model import Image, Issue, Paragraph, Table
 from .resources import builtin_fonts_dir
@@ -164,8 +165,8 @@ def _char_location(where: Location, text: str, ch: str) -> Location:
     if where.line is None:
         return where
     try:
-        lines = Path(where.file).read_text(encoding="utf-8").splitlines()
-    except OSError:
+        lines = safeio.read_text(where.file, MAX_BYTES, "utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
         return where
     for offset in range(0, 400):
         idx = where.line - 1 + offset

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import TypeVar
 
 import yaml
 
-from . import cjk
+from . import cjk, safeio
 from .errors import ERROR, JianbaoError, Location, Problem, os_reason
 from .model import Article, Block, Image, Issue, Paragraph, Run, Section, Table
 
@@ -507,11 +508,14 @@ class _Reader:
         if not m:
             raise self.report("图片写法不对", where, "应写作 ![图片说明](图片路径) 或 ![图片说明](图片路径 60%)")
         rel = m["path"]
-        target = (issue_dir / rel).resolve()
-        if issue_dir.resolve() not in target.parents:
+        target = safeio.resolved(issue_dir / rel)
+        problem = safeio.problem(target)
+        if problem and problem != safeio.NOT_FOUND:  # a folder, a FIFO, a device, a symlink loop…
+            raise self.report(f"图片文件 {rel} 无法使用：{problem}", where, "请在这里写 JPEG 或 PNG 图片文件的路径")
+        if safeio.resolved(issue_dir) not in target.parents:
             hint = "请把图片放在期刊文件的文件夹（或其子文件夹）里"
             raise self.report(f"图片路径 {rel} 在期刊文件所在文件夹之外", where, hint)
-        if not target.is_file():
+        if problem:
             raise self.report(f"找不到图片文件 {rel}", where)
         width = int(m["width"]) / 100 if m["width"] else 1.0
         if not 0 < width <= 1:
@@ -770,7 +774,7 @@ def load_issue(path: Path, data: bytes | None = None) -> Issue:
 def read_source(path: Path) -> bytes:
     """The bytes of an issue file (at most one byte more than ``MAX_BYTES``), or a JianbaoError in Chinese."""
     try:
-        with path.open("rb") as fh:
+        with safeio.open_regular(path, sys.maxsize) as fh:  # a regular file, not a FIFO or a device
             return fh.read(MAX_BYTES + 1)  # not the whole of a video dropped here by mistake
     except OSError as exc:
         raise JianbaoError(f"无法读取文件：{os_reason(exc)}", Location(str(path))) from None

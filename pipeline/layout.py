@@ -14,10 +14,12 @@ from pathlib import Path
 
 import yaml
 
+from . import safeio
 from .errors import JianbaoError, Location, os_reason
 from .resources import builtin_layouts_dir
 from .units import to_points
 
+MAX_LAYOUT_BYTES = 1_000_000  # a layout is a page of settings
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: the same values, faster
 
 Length = typing.NewType("Length", float)  # written as "37mm", "16pt", "三号"; stored in points
@@ -307,8 +309,11 @@ def find_layout(name_or_path: str, relative_to: Path | None = None) -> Path:
             candidates.append(relative_to / "layouts" / f"{name_or_path}.yaml")
         candidates.append(builtin_layouts_dir() / f"{name_or_path}.yaml")
     for c in candidates:
-        if c.is_file():
+        problem = safeio.problem(c)
+        if problem is None:
             return c
+        if c.exists():  # there, but a folder, a FIFO, a device…
+            raise JianbaoError(f"无法读取版式文件 {c}：{problem}", None, "请写版式名称或版式文件（.yaml）的路径")
     known = "、".join(sorted(p.stem for p in builtin_layouts_dir().glob("*.yaml")))
     raise JianbaoError(f"找不到版式：{name_or_path}", None, f"内置版式有：{known}；也可以写版式文件的路径")
 
@@ -317,7 +322,7 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if path.resolve() in seen:
         raise JianbaoError("版式的 extends 形成了循环", Location(str(path)))
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = yaml.load(safeio.read_text(path, MAX_LAYOUT_BYTES), Loader=_LOADER)
     except OSError as exc:
         raise JianbaoError(f"无法读取版式文件：{os_reason(exc)}", Location(str(path))) from None
     except UnicodeDecodeError:
@@ -356,7 +361,7 @@ def load_layout(path: Path) -> Layout:
 def _key_positions(path: Path) -> dict[str, tuple[int, int]]:
     """Dotted key → (line, column) of its value in the layout file (``grid.chars_per_line`` …)."""
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        root = yaml.compose(safeio.read_text(path, MAX_LAYOUT_BYTES), Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     found: dict[str, tuple[int, int]] = {}

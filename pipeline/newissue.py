@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from . import safeio
 from .errors import JianbaoError, Location
 from .issue import MAX_BYTES, NUMBER_RE, PLACEHOLDER_DATE, collect_issue, visible
 from .model import Issue, Section
@@ -47,9 +48,7 @@ HEAD_LINE = re.compile(
 def read_head(path: Path) -> IssueHead | None:
     """The head of ``path`` from its top-level lines (no YAML parse: quick even for a large or broken file)."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        text = path.read_text(encoding="utf-8-sig")
+        text = safeio.read_text(path, MAX_BYTES, "utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
     values: dict[str, tuple[str, int, int]] = {}

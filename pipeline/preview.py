@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import JianbaoError
+from . import safeio
+from .errors import JianbaoError, os_reason
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -16,6 +17,7 @@ SHEET_DPI = 36  # thumbnails on the contact sheet
 SHEET_COLUMNS = 4
 SHEET_GAP = 24
 MIN_DPI, MAX_DPI = 30, 600
+MAX_PDF_BYTES = 500_000_000
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,11 @@ def render(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: int = 
     if not MIN_DPI <= dpi <= MAX_DPI:
         raise JianbaoError(f"分辨率 {dpi} 超出范围", hint=f"--dpi 应在 {MIN_DPI} 到 {MAX_DPI} 之间，校对用 110 左右即可")
     try:
-        doc = pdfium.PdfDocument(str(pdf))
+        data = safeio.read_bytes(pdf, MAX_PDF_BYTES)
+    except OSError as exc:
+        raise JianbaoError(f"无法打开 PDF 文件 {pdf}：{os_reason(exc)}") from None
+    try:
+        doc = pdfium.PdfDocument(data)
     except (pdfium.PdfiumError, OSError):
         raise JianbaoError(f"无法打开 PDF 文件 {pdf}", hint="请确认这是一个完整的 PDF 文件") from None
     try:

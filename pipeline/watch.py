@@ -8,7 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from . import safeio
 from .errors import JianbaoError
+from .layout import MAX_LAYOUT_BYTES
 from .newissue import read_head
 
 POLL_SECONDS = 0.5
@@ -28,7 +30,7 @@ def watched_files(issue: Path, layout_option: str | None = None) -> list[Path]:
         path = resolve_layout_path(issue, layout_option, layout_value)
         while path not in files:
             files.append(path)
-            parent = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("extends")
+            parent = (yaml.safe_load(safeio.read_text(path, MAX_LAYOUT_BYTES)) or {}).get("extends")
             if not parent:
                 break
             path = find_layout(str(parent), path.parent)

@@ -17,10 +17,12 @@ import marshal
 import os
 from importlib.util import find_spec
 
+from . import safeio
 from .cache import cache_path, store
 
 CACHE_FORMAT = 1
 MAX_ENTRIES = 2000  # titles; the oldest are dropped first
+MAX_CACHE_BYTES = 50_000_000
 
 _cache: dict[str, tuple[int, ...]] | None = None  # this process's copy of the cache file
 
@@ -69,7 +71,7 @@ def _load(stamp: str) -> dict[str, tuple[int, ...]]:
         path = cache_path("words")
         if path is not None:
             with contextlib.suppress(Exception):  # a damaged or foreign file: start again
-                stored_stamp, entries = marshal.loads(path.read_bytes())
+                stored_stamp, entries = marshal.loads(safeio.read_bytes(path, MAX_CACHE_BYTES))
                 if stored_stamp == stamp and isinstance(entries, dict):
                     _cache = entries
     return _cache
