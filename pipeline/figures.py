@@ -9,6 +9,7 @@ it, and the drawing stage embeds photo files unchanged.
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 import warnings
@@ -19,15 +20,19 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
+from . import safeio
 from .compose import CharStyle, Glyph, Line, Measure, Metrics, between_words, compose_paragraph, make_atoms, make_clusters
-from .errors import ERROR, WARNING, JianbaoError, Location, Problem
+from .errors import ERROR, WARNING, JianbaoError, Location, Problem, os_reason
 from .layout import Layout, Style
 from .model import Image, Issue, Table
 from .words import word_ends
 
-FORMATS = ("JPEG", "PNG")
+FORMATS = ("JPEG", "PNG", "MPO")  # MPO: a camera's JPEG with a second picture appended (its first is printed)
 EXIF_ORIENTATION = 0x0112
 FORMAT_HINT = "请用图片软件把它另存为 JPEG（照片）或 PNG（图表、截图）"
+MIN_VISIBLE_MM = 2.0  # a photo printed thinner than this is a sliver nobody sees
+MAX_IMAGE_BYTES = 200_000_000  # a picture file larger than this is not a photo for a bulletin
+DAMAGED_HINT = "文件可能已损坏或没有下载完整，请重新导出或换一张图片"
 EPS = 1e-6
 
 
@@ -95,10 +100,11 @@ class ImageInfo:
 
 def _probe(path: str, name: str, where: Location) -> ImageInfo:
     """Format, size, EXIF orientation and transparency of a picture file, decoding it to find damage."""
+    data = safeio.read_bytes(path, MAX_IMAGE_BYTES)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)  # large but below the error limit
-        with PILImage.open(path) as im:
-            fmt = im.format or "?"
+        with PILImage.open(io.BytesIO(data)) as im:
+            fmt = "JPEG" if im.format == "MPO" else im.format or "?"
             if fmt not in FORMATS:
                 raise JianbaoError(f"图片 {name} 是 {fmt} 格式，只支持 JPEG 和 PNG", where, FORMAT_HINT)
             orientation = im.getexif().get(EXIF_ORIENTATION, 1)
@@ -121,15 +127,16 @@ def read_image(image: Image) -> ImageInfo:
         return _probe(image.path, name, image.where)
     except FileNotFoundError:
         raise JianbaoError(f"找不到图片文件 {name}", image.where, "请检查路径和文件名（路径相对于期刊文件）") from None
-    except PermissionError:
-        raise JianbaoError(f"无法读取图片文件 {name}：没有读取权限", image.where) from None
     except UnidentifiedImageError:
         raise JianbaoError(f"无法识别图片文件 {name}：不是 JPEG 或 PNG 图片", image.where, FORMAT_HINT) from None
     except PILImage.DecompressionBombError:
         raise JianbaoError(f"图片 {name} 像素过多，拒绝处理", image.where, "请先把图片缩小（长边几千像素足够印刷）") from None
-    except (OSError, SyntaxError, ValueError, EOFError):
-        hint = "文件可能已损坏或没有下载完整，请重新导出或换一张图片"
-        raise JianbaoError(f"无法读取图片文件 {name}", image.where, hint) from None
+    except OSError as exc:
+        if exc.errno is not None:  # the system's refusal (permission, a FIFO, a loop…), not damage Pillow found
+            raise JianbaoError(f"无法读取图片文件 {name}：{os_reason(exc)}", image.where) from None
+        raise JianbaoError(f"无法读取图片文件 {name}", image.where, DAMAGED_HINT) from None
+    except (SyntaxError, ValueError, EOFError):
+        raise JianbaoError(f"无法读取图片文件 {name}", image.where, DAMAGED_HINT) from None
 
 
 def print_warning(problem: Problem) -> None:
@@ -152,6 +159,17 @@ def _dpi_problem(image: Image, info: ImageInfo, width: float, layout: Layout) ->
     return Problem(image.where, WARNING, message, hint)
 
 
+def _sliver_problem(image: Image, info: ImageInfo, width: float, height: float) -> Problem | None:
+    """A warning for a photo printed so thin (a 1×60000 picture) that it can hardly be seen."""
+    side, size = min(("宽", width), ("高", height), key=lambda s: s[1])
+    mm = size / 72 * 25.4
+    if mm >= MIN_VISIBLE_MM:
+        return None
+    name = Path(image.path).name
+    message = f"图片 {name}（{info.width}×{info.height} 像素）印出只有 {mm:.1f} 毫米{side}，几乎看不见"
+    return Problem(image.where, WARNING, message, "图片过于细长：请检查是否选错了文件，或把图片裁剪成常见的长宽比例")
+
+
 def _blocks(issue: Issue) -> Iterator[Image | Table]:
     for sec in issue.sections:
         for art in sec.articles:
@@ -171,10 +189,8 @@ def check_images(issue: Issue, layout: Layout) -> list[Problem]:
         except JianbaoError as exc:
             problems.append(Problem(exc.where or block.where, ERROR, exc.message, exc.hint))
             continue
-        width, _ = photo_size(info, block.width, layout, 0.0)
-        found = _dpi_problem(block, info, width, layout)
-        if found:
-            problems.append(found)
+        width, height = photo_size(info, block.width, layout, 0.0)
+        problems += [p for p in (_sliver_problem(block, info, width, height), _dpi_problem(block, info, width, layout)) if p]
     return problems
 
 
@@ -251,9 +267,9 @@ class FigureComposer:
         leading = ph.caption_leading * style.size
         caption_height = ph.caption_gap + (len(captions) - 1) * leading + style.size if captions else 0.0
         width, height = photo_size(info, image.width, lay, caption_height)
-        problem = _dpi_problem(image, info, width, lay)
-        if problem:
-            self.warn(problem)
+        for problem in (_sliver_problem(image, info, width, height), _dpi_problem(image, info, width, lay)):
+            if problem:
+                self.warn(problem)
         content = height + caption_height
         lines = max(1, math.ceil((content + 2 * ph.padding) / lp - EPS))
         top = (lines * lp - content) / 2

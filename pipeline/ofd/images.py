@@ -12,7 +12,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import safeio
 from ..errors import JianbaoError, Location, os_reason
+from ..figures import MAX_IMAGE_BYTES
 from ..page import Image
 from . import xmltree
 
@@ -54,7 +56,7 @@ class ImageFile:
 def read_image(path: str, image_id: int) -> ImageFile:
     """The picture file at ``path``, checked to be a JPEG or PNG file."""
     try:
-        data = Path(path).read_bytes()
+        data = safeio.read_bytes(path, MAX_IMAGE_BYTES)
     except OSError as exc:
         raise JianbaoError(f"无法读取图片文件 {Path(path).name}：{os_reason(exc)}", Location(path)) from None
     for magic, fmt, extension in _FORMATS:
