@@ -125,14 +125,15 @@ def latest_issue(folder: Path) -> Path:
 
 
 def yaml_value(text: str) -> str:
-    """``text`` as a YAML scalar: plain when YAML reads it back unchanged, double-quoted otherwise."""
+    """``text`` as a one-line YAML scalar: plain when YAML reads it back unchanged, else double-quoted by
+    PyYAML's emitter (which escapes every line break, U+2028 and U+0085 included, and control characters)."""
     if text and "\n" not in text:
         try:
             if yaml.safe_load(f"k: {text}") == {"k": text}:
                 return text
         except yaml.YAMLError:
             pass
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return yaml.dump(text, Dumper=yaml.SafeDumper, default_style='"', allow_unicode=True, width=1 << 30).rstrip("\n")
 
 
 def next_issue_text(prev: Issue, origin: str, date: dt.date) -> str:
