@@ -108,6 +108,7 @@ def build(
     from .finalize import page_model
     from .issue import IssueError, load_issue, read_source
     from .pdf import FinishOptions, finish, write_atomic
+    from .pdf.metadata import reportlab_clock_hidden
 
     data = read_source(issue_path) if source is None else source
     issue = load_issue(issue_path, data)
@@ -129,7 +130,9 @@ def build(
                 source_name=issue_path.name if archive else None,
                 source_bytes=data if archive else None,
             )
-            pdf = finish(draw(document), info, options)
+            with reportlab_clock_hidden():
+                raw = draw(document)
+            pdf = finish(raw, info, options)
             write_atomic(output, pdf)
             written.append((output, len(pdf)))
         elif kind == "ofd":

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pikepdf import Dictionary, Name, Pdf, String
 
@@ -18,8 +21,24 @@ def _issue_datetime(date: dt.date) -> dt.datetime:
 
 
 def pdf_date(date: dt.date) -> str:
-    """The issue's date as a PDF date string, at 00:00 +08:00."""
-    return _issue_datetime(date).strftime("D:%Y%m%d%H%M%S+08'00'")
+    """The issue's date as a PDF date string, at 00:00 +08:00 (four-digit year: strftime drops the zeros of 0999)."""
+    return f"D:{date.year:04d}{date.month:02d}{date.day:02d}000000+08'00'"
+
+
+@contextmanager
+def reportlab_clock_hidden() -> Iterator[None]:
+    """While reportlab writes: SOURCE_DATE_EPOCH out of its sight.
+
+    reportlab stamps its draft with SOURCE_DATE_EPOCH, read with ``int()`` (``1.5`` or ``garbage`` would
+    raise); the delivered PDF's dates are the issue's (``set_info``), so the variable changes nothing
+    and is ignored, whatever its value.
+    """
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def _keywords(info: DocumentInfo) -> str:
