@@ -77,7 +77,10 @@ def open_regular(path: str | os.PathLike[str], limit: int, buffering: int = -1) 
 def read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes (RefusedFile when it grew past it meanwhile)."""
     with open_regular(path, limit) as fh:
-        data = fh.read(limit + 1)
+        size = os.fstat(fh.fileno()).st_size + 1  # one byte more finds a file that grew since
+        data = fh.read(size)
+        if len(data) == size:
+            data += fh.read(limit + 1 - size)
     if len(data) > limit:
         raise RefusedFile(errno.EFBIG, f"文件过大（超过 {size_text(limit)}）")
     return data
