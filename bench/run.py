@@ -208,7 +208,7 @@ def profile(env: dict[str, str], big: Path) -> None:
 import cProfile, pstats, sys, tempfile
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from pipeline import build
+from pipeline.typeset import build
 out = Path(tempfile.mkdtemp())
 prof = cProfile.Profile()
 prof.enable()
@@ -226,14 +226,15 @@ from pathlib import Path
 gc.disable()  # as the command line does
 marks = [("start", time.perf_counter())]
 import pikepdf, reportlab.pdfgen.canvas, yaml
-from pipeline import document_info, folio_composer, resolve_layout_path
-from pipeline.assemble import assemble
-from pipeline.draw import draw
-from pipeline.fonts import FontSet, check_coverage
-from pipeline.issue import load_issue
-from pipeline.layout import load_layout
-from pipeline.paginate import paginate
-from pipeline.pdf import FinishOptions, finish
+from pipeline.typeset import document_info, resolve_layout_path
+from pipeline.compose.folio import folio_composer
+from pipeline.compose.flow import assemble
+from pipeline.render.pdf.draw import draw
+from pipeline.fonts.roles import FontSet, check_coverage
+from pipeline.source.issue import load_issue
+from pipeline.layout.layout import load_layout
+from pipeline.paginate.pages import paginate
+from pipeline.render.pdf.finish import FinishOptions, finish
 marks.append(("imports", time.perf_counter()))
 path = Path(sys.argv[1])
 issue = load_issue(path); marks.append(("load issue", time.perf_counter()))

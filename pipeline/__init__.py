@@ -1,202 +1,22 @@
-"""jianbao: Chinese work bulletins (简报) from a YAML issue file to a print-ready PDF.
+"""jianbao: Chinese work bulletins (简报) from a YAML issue file to a print-ready PDF (and OFD).
 
-The stages, one line each: load → compose → paginate → draw → finish → write.
+The stages are the subpackages, in order: ``source`` (the issue file) → ``layout`` → ``fonts`` →
+``compose`` (lines, figures, the flow) → ``paginate`` (pages, then the page model, ``page``) →
+``render`` (the PDF and OFD writers). ``typeset`` runs them; ``cli`` is the command. A stage imports
+only earlier ones (tests/test_layering.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .compose import Glyph, Metrics
-    from .errors import Problem
-    from .fonts import FontSet
-    from .layout import Layout
-    from .model import Issue
-    from .paginate import FolioLine, Page
-    from .pdf import DocumentInfo
+from typing import Any
 
 __version__ = "0.1.0"
 
 
-FORMATS = ("pdf", "ofd")  # what ``build`` can write from one typesetting run
+def __getattr__(name: str) -> Any:
+    """``pipeline.build`` and ``pipeline.typeset``: the public entries, imported when first asked for."""
+    if name in ("build", "typeset", "document_info"):
+        import importlib
 
-
-@dataclass(frozen=True)
-class BuildResult:
-    output: Path  # the first file written (the PDF unless only the OFD was asked for)
-    pages: int
-    size: int
-    warnings: tuple[Problem, ...] = ()  # the warnings ``check`` gives, in file order
-    outputs: tuple[Path, ...] = ()  # every file written, in the order of ``formats``
-
-
-def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout: str | None) -> Path:
-    from .layout import find_layout
-
-    return find_layout(layout_name or issue_layout or "jianbao", issue_path.parent)
-
-
-def typeset(
-    issue_path: Path, layout_name: str | None = None, duplex: bool = False, warn: Callable[[Problem], None] | None = None
-) -> tuple[Issue, Layout, list[Page]]:
-    """Load, compose and paginate: returns (issue, layout, pages). ``duplex`` mirrors the margins;
-    ``warn`` receives the warnings of composition (stderr by default)."""
-    return typeset_fonts(issue_path, layout_name, duplex, warn)[:3]
-
-
-def typeset_fonts(
-    issue_path: Path, layout_name: str | None = None, duplex: bool = False, warn: Callable[[Problem], None] | None = None
-) -> tuple[Issue, Layout, list[Page], FontSet]:
-    """``typeset``, and the fonts it used."""
-    from .issue import load_issue
-
-    issue = load_issue(issue_path)
-    return (issue, *_typeset_issue(issue, issue_path, layout_name, duplex, warn))
-
-
-def _typeset_issue(
-    issue: Issue, issue_path: Path, layout_name: str | None, duplex: bool, warn: Callable[[Problem], None] | None
-) -> tuple[Layout, list[Page], FontSet]:
-    import dataclasses
-
-    from .assemble import assemble
-    from .errors import JianbaoError, Location
-    from .figures import print_warning
-    from .fonts import FontSet, check_coverage
-    from .layout import load_layout
-    from .paginate import paginate
-
-    try:
-        layout = load_layout(resolve_layout_path(issue_path, layout_name, issue.layout))
-    except JianbaoError as exc:  # a layout the issue file names but that is not there: point at its layout key
-        if exc.where is not None or layout_name:
-            raise
-        raise JianbaoError(exc.message, issue.where.get("layout", Location(str(issue_path))), exc.hint) from None
-    if duplex:
-        layout = dataclasses.replace(layout, page=dataclasses.replace(layout.page, mirror=True))
-    fonts = FontSet(layout)
-    check_coverage(issue, layout, fonts)
-    composed = assemble(issue, layout, fonts, warn or print_warning)
-    pages = paginate(composed, layout, folio_composer(layout, fonts))
-    return layout, pages, fonts
-
-
-def build(
-    issue_path: Path,
-    out_dir: Path,
-    layout_name: str | None = None,
-    profile: str = "print",
-    bleed_mm: float = 0.0,
-    duplex: bool = False,
-    *,
-    draft: bool = False,
-    output: Path | None = None,
-    source: bytes | None = None,
-    formats: tuple[str, ...] = ("pdf",),
-) -> BuildResult:
-    """Build one issue file into ``output`` (default ``out_dir/<stem>.pdf``) after the checks of
-    ``jianbao check``; raises JianbaoError on any error. Placeholders are errors unless ``draft``.
-    ``source`` is the issue file's text read elsewhere (stdin): nothing is read from ``issue_path``.
-    ``formats`` are written from the one page model: "pdf", "ofd" (beside it, ``<stem>.ofd``) or both."""
-    from .check import in_file_order, source_problems
-    from .draw import draw
-    from .errors import ERROR
-    from .finalize import page_model
-    from .issue import IssueError, load_issue, read_source
-    from .pdf import FinishOptions, finish, write_atomic
-    from .pdf.metadata import reportlab_clock_hidden
-
-    data = read_source(issue_path) if source is None else source
-    issue = load_issue(issue_path, data)
-    found = source_problems(issue_path, data.decode("utf-8-sig"), draft=draft, in_folder=source is None)
-    if any(p.level == ERROR for p in found):
-        raise IssueError(in_file_order(found))
-    layout, pages, fonts = _typeset_issue(issue, issue_path, layout_name, duplex, found.append)
-    info = document_info(issue)
-    document = page_model(pages, layout, fonts, info)
-    output = output or out_dir / f"{issue_path.stem}.pdf"
-    _make_folder(output.parent)
-    written: list[tuple[Path, int]] = []
-    for kind in formats:
-        if kind == "pdf":
-            archive = profile == "archive"
-            options = FinishOptions(
-                profile=profile,
-                bleed_mm=bleed_mm,
-                source_name=issue_path.name if archive else None,
-                source_bytes=data if archive else None,
-            )
-            with reportlab_clock_hidden():
-                raw = draw(document)
-            pdf = finish(raw, info, options)
-            write_atomic(output, pdf)
-            written.append((output, len(pdf)))
-        elif kind == "ofd":
-            from .ofd import save_ofd
-
-            target = output.with_suffix(".ofd")
-            written.append((target, save_ofd(document, target)))
-    first, size = written[0]
-    return BuildResult(first, len(pages), size, tuple(in_file_order(found)), tuple(p for p, _ in written))
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:  # -o names a file, or a folder that cannot be made
-        from .errors import JianbaoError, Location, os_reason
-
-        reason = "这是一个文件，不是文件夹" if isinstance(exc, FileExistsError | NotADirectoryError) else os_reason(exc)
-        hint = "请用 -o 指定一个可写的文件夹"
-        raise JianbaoError(f"无法创建输出文件夹：{reason}", Location(str(folder)), hint) from None
-
-
-def folio_composer(layout: Layout, fonts: Metrics) -> FolioLine:
-    """A function text → (glyphs, width) for page numbers in the layout's folio style."""
-    from .compose import Glyph
-
-    style = layout.style("folio")
-
-    def compose_folio(text: str) -> tuple[tuple[Glyph, ...], float]:
-        glyphs: list[Glyph] = []
-        x = 0.0
-        for ch in text:
-            if ch == " ":
-                x += style.size / 4
-                continue
-            font = fonts.font_for(style.font, ch)
-            advance = fonts.advance(font, ch) * style.size
-            glyphs.append(Glyph(ch, x, font, style.size, style.colour, 0.0, advance))
-            x += advance
-        return tuple(glyphs), x
-
-    return compose_folio
-
-
-def document_info(issue: Issue) -> DocumentInfo:
-    from .assemble import issue_number
-    from .pdf import DocumentInfo
-
-    number = issue_number(issue)
-    title = " ".join(p for p in (issue.bulletin, issue.title or "", number) if p)
-    archive = (
-        ("题名", title),
-        ("期号", issue.number),
-        ("总期号", issue.total or ""),
-        ("编印单位", issue.issuer),
-        ("印发日期", issue.date.isoformat()),
-        ("密级", issue.classification or ""),
-        ("保管期限", issue.retention or ""),
-    )
-    return DocumentInfo(
-        title=title,
-        author=issue.issuer,
-        subject=f"{issue.bulletin} {issue.date.year}年{number}",
-        keywords=tuple(issue.keywords),
-        date=issue.date,
-        custom=tuple((name, value) for name, value in archive if value),
-    )
+        return getattr(importlib.import_module("pipeline.typeset"), name)
+    raise AttributeError(name)

@@ -17,7 +17,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import JianbaoError, RefusedFile, os_reason
+from pipeline.errors import JianbaoError, RefusedFile, os_reason
 
 MB = 1_000_000  # decimal, as a clerk reads a size
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of waiting for a writer

@@ -35,7 +35,7 @@ sections:
 
 @pytest.fixture(scope="session")
 def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipeline import build
+    from pipeline.typeset import build
 
     out = tmp_path_factory.mktemp("sample")
     return build(SAMPLE, out).output

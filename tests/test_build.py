@@ -130,8 +130,8 @@ def test_a_character_no_font_has_is_an_error_naming_it(tmp_path: Path) -> None:
 
 
 def test_build_keeps_the_previous_pdf_when_the_new_input_is_bad(tmp_path: Path) -> None:
-    from pipeline import build
     from pipeline.errors import JianbaoError
+    from pipeline.typeset import build
 
     good = write(tmp_path, "x.yaml", SAMPLE.read_text(encoding="utf-8"))
     first = build(good, tmp_path).output.read_bytes()
@@ -151,7 +151,7 @@ def test_referee_passes_the_issue_2_acceptance(sample_pdf: Path, referee: Path) 
 def test_supplement_number_and_brief_with_a_heading_like_first_paragraph(tmp_path: Path) -> None:
     from pdfminer.high_level import extract_text
 
-    from pipeline import build
+    from pipeline.typeset import build
 
     text = (
         "bulletin: 测试简报\nnumber: 增刊1\nissuer: 测试办\ndate: 2024-03-01\ntoc: false\nsections:\n"

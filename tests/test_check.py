@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, jianbao, write
-from pipeline.check import check_file, fix_file, fix_text, hazards
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.errors import ERROR, WARNING
-from pipeline.issue import IssueError, collect_issue, load_issue
+from pipeline.source.check import check_file, fix_file, fix_text, hazards
+from pipeline.source.issue import IssueError, collect_issue, load_issue
 
 PREVIOUS = """\
 bulletin: 测试简报
@@ -288,7 +288,7 @@ def test_fix_writes_through_a_symlink_and_keeps_the_mode(tmp_path: Path) -> None
 
 def test_unreadable_files_and_fonts_are_explained_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.errors import JianbaoError
-    from pipeline.fontfile import FontFile
+    from pipeline.fonts.files import FontFile
 
     gbk = tmp_path / "gbk.yaml"
     gbk.write_bytes(PREVIOUS.encode("gbk"))

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 import pipeline
 from conftest import ROOT, SMALL_ISSUE, jianbao, write
-from pipeline import watch
-from pipeline.cli import app
+from pipeline.cli import watch
+from pipeline.cli.app import app
 
 runner = CliRunner()
 COMMANDS = ("new", "check", "build", "preview", "watch", "import", "fonts")
@@ -125,7 +125,7 @@ def test_an_internal_error_is_one_chinese_line_unless_debug(tmp_path: Path, monk
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr(pipeline, "build", broken)
+    monkeypatch.setattr("pipeline.typeset.build", broken)
     path = write(tmp_path, "a.yaml", SMALL_ISSUE)
     result = runner.invoke(app, ["build", str(path), "-o", str(tmp_path)])
     assert result.exit_code == 2
@@ -140,7 +140,7 @@ def test_unexpected_errors_anywhere_are_caught(tmp_path: Path, monkeypatch: pyte
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("bug")
 
-    monkeypatch.setattr("pipeline.newissue.new_issue", broken)
+    monkeypatch.setattr("pipeline.source.newissue.new_issue", broken)
     result = runner.invoke(app, ["new", "--from", str(write(tmp_path, "a.yaml", SMALL_ISSUE))])
     assert result.exit_code == 3
     assert "程序内部出错（KeyError）" in result.stderr and "--debug" in result.stderr

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import cjk
-from pipeline.compose import CharStyle, Glyph, Measure, compose_paragraph, compose_variants
+from pipeline.compose.lines import CharStyle, Glyph, Measure, compose_paragraph, compose_variants
 
 
 class FixedMetrics:
@@ -248,10 +248,10 @@ def test_every_line_is_flush_on_the_grid_or_evenly_adjusted_and_never_has_a_hole
 def _page_pictures(flow: list, tight: dict[int, int] | None = None) -> list[list[str]]:
     import dataclasses
 
-    from pipeline.assemble import Composed
-    from pipeline.compose import Line
-    from pipeline.layout import find_layout, load_layout
-    from pipeline.paginate import paginate
+    from pipeline.compose.flow import Composed
+    from pipeline.compose.lines import Line
+    from pipeline.layout.layout import find_layout, load_layout
+    from pipeline.paginate.pages import paginate
 
     layout = load_layout(find_layout("jianbao"))
     layout = dataclasses.replace(layout, grid=dataclasses.replace(layout.grid, lines_per_page=8))
@@ -267,7 +267,7 @@ def _page_pictures(flow: list, tight: dict[int, int] | None = None) -> list[list
 
 
 def _para(serial: int, n: int) -> list:
-    from pipeline.compose import Line
+    from pipeline.compose.lines import Line
 
     return [
         Line((Glyph(f"{serial}.{i}", 0, "F", 16.0, advance=16.0),), para=serial, first=i == 0, last=i == n - 1) for i in range(n)
@@ -275,7 +275,7 @@ def _para(serial: int, n: int) -> list:
 
 
 def _heading(name: str) -> object:
-    from pipeline.compose import Line
+    from pipeline.compose.lines import Line
 
     return Line((Glyph(name, 0, "F", 16.0, advance=16.0),), kind="section", keep_with_next=True)
 

@@ -16,10 +16,10 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas as rl_canvas
 
 from conftest import SAMPLE
-from pipeline import build, document_info, typeset_fonts
-from pipeline import draw as draw_mod
-from pipeline.finalize import page_model
 from pipeline.page import Colour, Document, Page
+from pipeline.paginate.finalize import page_model
+from pipeline.render.pdf import draw as draw_mod
+from pipeline.typeset import build, document_info, typeset_fonts
 
 
 @pytest.fixture(scope="module")

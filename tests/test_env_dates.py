@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SMALL_ISSUE, write
-from pipeline.cli import app
+from pipeline.cli.app import app
 
 runner = CliRunner()
 

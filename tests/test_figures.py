@@ -13,19 +13,20 @@ import pytest
 from PIL import Image as PILImage
 
 from conftest import ROOT, body_source, jianbao, run_referee, write
-from pipeline import build, folio_composer
-from pipeline.assemble import assemble
-from pipeline.compose import Line
-from pipeline.draw import draw
+from pipeline.compose.figures import Figure, check_images
+from pipeline.compose.flow import assemble
+from pipeline.compose.folio import folio_composer
+from pipeline.compose.lines import Line
 from pipeline.errors import JianbaoError
-from pipeline.figures import Figure, check_images
-from pipeline.fonts import FontSet
-from pipeline.issue import load_issue
-from pipeline.layout import Layout, find_layout, load_layout
-from pipeline.model import Table
+from pipeline.fonts.roles import FontSet
+from pipeline.layout.layout import Layout, find_layout, load_layout
 from pipeline.page import Document, Image, Info, Page
-from pipeline.paginate import Page as PaginatedPage
-from pipeline.paginate import PlacedLine, paginate
+from pipeline.paginate.pages import Page as PaginatedPage
+from pipeline.paginate.pages import PlacedLine, paginate
+from pipeline.render.pdf.draw import draw
+from pipeline.source.issue import load_issue
+from pipeline.source.model import Table
+from pipeline.typeset import build
 
 INFO = Info("测试", "测试办", "测试", (), dt.date(2024, 1, 2))
 

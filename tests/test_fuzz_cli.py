@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from conftest import SMALL_ISSUE
-from pipeline.cli import app
+from pipeline.cli.app import app
 
 FUZZ = int(os.environ.get("JIANBAO_FUZZ", "0"))
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

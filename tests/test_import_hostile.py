@@ -38,9 +38,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from conftest import ROOT, SMALL_ISSUE, write
-from pipeline.check import fix_text
-from pipeline.cli import app
-from pipeline.newissue import yaml_value
+from pipeline.cli.app import app
+from pipeline.source.check import fix_text
+from pipeline.source.newissue import yaml_value
 
 runner = CliRunner()
 FUZZ = int(os.environ.get("JIANBAO_FUZZ", "0"))

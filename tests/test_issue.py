@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT, SAMPLE, SMALL_ISSUE, write
 from pipeline.errors import JianbaoError
-from pipeline.issue import load_issue
-from pipeline.model import Paragraph
+from pipeline.source.issue import load_issue
+from pipeline.source.model import Paragraph
 
 
 def test_sample_issue_loads_with_every_section_and_paragraph() -> None:
@@ -124,7 +124,7 @@ def test_text_issue_numbers_and_bracketed_section_names_are_kept(tmp_path: Path)
 
 
 def test_archive_metadata_fields_are_checked_and_carried_to_the_document_info(tmp_path: Path) -> None:
-    from pipeline import document_info
+    from pipeline.typeset import document_info
 
     good = write(tmp_path, "good.yaml", SMALL_ISSUE.replace("date:", "classification: 内部\nretention: 永久\ndate:"))
     info = document_info(load_issue(good))

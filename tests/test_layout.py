@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE, write
-from pipeline import build
 from pipeline.errors import JianbaoError
-from pipeline.layout import find_layout, load_layout
+from pipeline.layout.layout import find_layout, load_layout
+from pipeline.typeset import build
 
 
 def layout_with(tmp_path: Path, text: str) -> Path:

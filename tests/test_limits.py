@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline import build
 from pipeline.errors import JianbaoError
+from pipeline.typeset import build
 
 BOUND = 60.0  # seconds; generous on purpose: these are about "finishes", not "fast"
 HEAD = "bulletin: 测试简报\nnumber: 1\nissuer: 测试办公室\ndate: 2024-01-02\n"

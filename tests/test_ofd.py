@@ -25,14 +25,14 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from conftest import ROOT, SAMPLE
-from pipeline import document_info, typeset_fonts
-from pipeline.draw import draw
 from pipeline.errors import JianbaoError
-from pipeline.finalize import page_model
-from pipeline.fontfile import open_font
-from pipeline.ofd import save_ofd, write_ofd
+from pipeline.fonts.files import open_font
 from pipeline.page import Colour, Document, FontRef, Glyph, GlyphRun, Image, Info, Page, Rule, TextLine
-from pipeline.pdf import FinishOptions, finish
+from pipeline.paginate.finalize import page_model
+from pipeline.render.ofd import save_ofd, write_ofd
+from pipeline.render.pdf.draw import draw
+from pipeline.render.pdf.finish import FinishOptions, finish
+from pipeline.typeset import document_info, typeset_fonts
 
 ISSUES = [*sorted((ROOT / "issues").glob("*.yaml")), ROOT / "tests" / "stress" / "stress.yaml"]
 NS = "{http://www.ofdspec.org/2016}"

@@ -7,10 +7,10 @@ from itertools import pairwise
 
 import pytest
 
-from pipeline.assemble import Composed, Outline, PageBreak, Spacer, Tail
-from pipeline.compose import Glyph, Line
-from pipeline.layout import find_layout, load_layout
-from pipeline.paginate import paginate
+from pipeline.compose.flow import Composed, Outline, PageBreak, Spacer, Tail
+from pipeline.compose.lines import Glyph, Line
+from pipeline.layout.layout import find_layout, load_layout
+from pipeline.paginate.pages import paginate
 
 LAYOUT = load_layout(find_layout("jianbao"))
 LPP = LAYOUT.grid.lines_per_page

@@ -29,10 +29,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from pipeline.atomic import write_atomic
 from pipeline.errors import JianbaoError
-from pipeline.pdf import DocumentInfo, FinishOptions, finish, write_atomic
-from pipeline.pdf.boxes import SLUG_MM
-from pipeline.pdf.tounicode import parse_cmap, write_cmap
+from pipeline.page import Info
+from pipeline.render.pdf.boxes import SLUG_MM
+from pipeline.render.pdf.finish import FinishOptions, finish
+from pipeline.render.pdf.tounicode import parse_cmap, write_cmap
 from pipeline.units import MM
 
 FONT_DIRS = (Path(__file__).resolve().parent.parent / "fonts", Path("/usr/share/fonts/truetype/hanazono"))
@@ -41,7 +43,7 @@ EXT_B = "\U00020b9f\U0002a6a5"  # 𠮟 𪚥, CJK Ext-B: beyond the BMP
 HEADLINE = "周口精神文明建设"
 BODY = "第二页正文"
 A4_W, A4_H = A4
-INFO = DocumentInfo(
+INFO = Info(
     title="周口精神文明建设 简报 第21期",
     author="周口市文明办",
     subject="周口精神文明建设 2023年第21期",
@@ -175,7 +177,7 @@ def test_info_and_xmp_metadata(profile: str) -> None:
 
 
 def test_xmp_escapes_markup() -> None:
-    info = DocumentInfo("A & B <简报>", "周口市文明办", "", (), dt.date(2024, 1, 5))
+    info = Info("A & B <简报>", "周口市文明办", "", (), dt.date(2024, 1, 5))
     with open_pdf(finish(make_raw(), info, FinishOptions())) as pdf:
         assert pdf.open_metadata()["dc:title"] == "A & B <简报>"
         assert "/Keywords" not in pdf.docinfo and "/Subject" not in pdf.docinfo

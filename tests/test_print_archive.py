@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, SAMPLE, have, jianbao, write
-from pipeline import build
+from pipeline.typeset import build
 
 EXT_B = "𠮷𪚥"  # U+20BB7, U+2A6A5: characters of personal names outside the BMP
 

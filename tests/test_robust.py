@@ -36,8 +36,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from conftest import ROOT, SAMPLE
-from pipeline import build
 from pipeline.errors import JianbaoError
+from pipeline.typeset import build
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 FUZZ = int(os.environ.get("JIANBAO_FUZZ", "0"))
@@ -768,7 +768,7 @@ def test_an_unusable_cache_folder_only_costs_time(tmp_path: Path) -> None:
 def test_a_font_read_from_the_cache_is_the_font_as_fonttools_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from fontTools.ttLib import TTFont
 
-    from pipeline.fontfile import FontFile
+    from pipeline.fonts.files import FontFile
     from pipeline.resources import builtin_fonts_dir
 
     monkeypatch.setenv("JIANBAO_CACHE_DIR", str(tmp_path))

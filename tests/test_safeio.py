@@ -16,19 +16,19 @@ CALLS = {"open", "read_bytes", "read_text", "fdopen", "docx.Document", "PdfDocum
 CALLS |= {"ZipFile", "drawImage"}  # names, and dotted names for a common one (the page model has a Document too)
 IN_MEMORY = ("io.BytesIO(", "safeio.")  # a first argument that is bytes already read (through safeio)
 OTHER_OPENS = {  # call site → why it is not a user's file to read
-    "pipeline/newissue.py: target.open('x')": "creates the new issue file; 'x' never opens an existing one",
-    "pipeline/pdf/atomic.py: os.open(tmp)": "creates write_atomic's own temp file (O_EXCL)",
-    "pipeline/pdf/atomic.py: os.fdopen(fd)": "that temp file, for writing",
-    "pipeline/pdf/atomic.py: os.open(folder)": "a folder opened to fsync a rename",
-    "pipeline/pdf/colour.py: resources.files('pipeline').joinpath('data', name).read_bytes()": "an ICC profile of the package",
-    "pipeline/pdf/pages.py: contents.read_bytes()": "a pikepdf content stream, in memory",
-    "pipeline/pdf/pages.py: part.read_bytes()": "a pikepdf content stream, in memory",
-    "pipeline/pdf/tounicode.py: cmap.read_bytes()": "a pikepdf ToUnicode stream, in memory",
-    "pipeline/docx_import.py: archive.open(info)": "a part of the .docx zip, in memory, unpacked with a cap",
-    "pipeline/draw_photos.py: ImageReader(picture)": "a picture Pillow decoded from bytes safeio read",
-    "pipeline/draw_photos.py: c.drawImage(photo_source(im.path))": "photo_source reads the file through safeio",
-    "pipeline/preview.py: pdfium.PdfDocument(data)": "a PDF's bytes safeio read",
-    "pipeline/ofd/package.py: zipfile.ZipFile(buf)": "the OFD package, written into memory",
+    "pipeline/source/newissue.py: target.open('x')": "creates the new issue file; 'x' never opens an existing one",
+    "pipeline/atomic.py: os.open(tmp)": "creates write_atomic's own temp file (O_EXCL)",
+    "pipeline/atomic.py: os.fdopen(fd)": "that temp file, for writing",
+    "pipeline/atomic.py: os.open(folder)": "a folder opened to fsync a rename",
+    "pipeline/render/pdf/colour.py: resources.files('pipeline').joinpath('data', name).read_bytes()": "an ICC profile",
+    "pipeline/render/pdf/pages.py: contents.read_bytes()": "a pikepdf content stream, in memory",
+    "pipeline/render/pdf/pages.py: part.read_bytes()": "a pikepdf content stream, in memory",
+    "pipeline/render/pdf/tounicode.py: cmap.read_bytes()": "a pikepdf ToUnicode stream, in memory",
+    "pipeline/source/docx_import.py: archive.open(info)": "a part of the .docx zip, in memory, unpacked with a cap",
+    "pipeline/render/pdf/photos.py: ImageReader(picture)": "a picture Pillow decoded from bytes safeio read",
+    "pipeline/render/pdf/photos.py: c.drawImage(photo_source(im.path))": "photo_source reads the file through safeio",
+    "pipeline/cli/preview.py: pdfium.PdfDocument(data)": "a PDF's bytes safeio read",
+    "pipeline/render/ofd/package.py: zipfile.ZipFile(buf)": "the OFD package, written into memory",
 }
 
 

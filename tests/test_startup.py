@@ -16,7 +16,9 @@ import rjieba
 from typer.testing import CliRunner
 
 from conftest import ROOT, SAMPLE, SMALL_ISSUE, write
-from pipeline import cli, commands, words
+from pipeline.cli import app as commands
+from pipeline.cli import entry as cli
+from pipeline.compose import words
 
 # ---------------------------------------------------------------- the plain build command line
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SAMPLE
-from pipeline import typeset
-from pipeline.trace import trace
+from pipeline.render.trace import trace
+from pipeline.typeset import typeset
 
 STRESS = ROOT / "tests" / "stress" / "stress.yaml"
 TRACES = ROOT / "tests" / "traces"

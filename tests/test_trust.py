@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SAMPLE, jianbao, write
 from pipeline import __version__
-from pipeline.cli import app
-from pipeline.issue import ARTICLE_KEYS, SECTION_KEYS, TOP_KEYS
+from pipeline.cli.app import app
+from pipeline.source.issue import ARTICLE_KEYS, SECTION_KEYS, TOP_KEYS
 
 runner = CliRunner()
 

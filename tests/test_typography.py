@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SAMPLE, body_source, run_referee
-from pipeline import build
+from pipeline.typeset import build
 from pipeline.units import MM
 
 STRESS = ROOT / "tests" / "stress" / "stress.yaml"

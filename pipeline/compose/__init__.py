@@ -1,0 +1,1 @@
+"""The composition stage: text into lines (breaking, adjustment), photos and tables, the document flow."""
