@@ -232,7 +232,7 @@ from pipeline.compose.flow import assemble
 from pipeline.render.pdf.draw import draw
 from pipeline.fonts.roles import FontSet, check_coverage
 from pipeline.source.issue import load_issue
-from pipeline.layout.layout import load_layout
+from pipeline.layout.templates import load_layout
 from pipeline.paginate.pages import paginate
 from pipeline.render.pdf.finish import FinishOptions, finish
 marks.append(("imports", time.perf_counter()))

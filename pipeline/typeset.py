@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,8 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pipeline.errors import Problem
     from pipeline.fonts.roles import FontSet
-    from pipeline.layout.layout import Layout
-    from pipeline.page import Info
+    from pipeline.layout.templates import Layout
+    from pipeline.page import Document, Info
     from pipeline.paginate.pages import Page
     from pipeline.source.model import Issue
 
@@ -31,42 +30,58 @@ class BuildResult:
     outputs: tuple[Path, ...] = ()  # every file written, in the order of ``formats``
 
 
+@dataclass(frozen=True)
+class Typeset:
+    """An issue typeset: its page model and what came before it, with the warnings found on the way."""
+
+    issue: Issue
+    layout: Layout
+    fonts: FontSet
+    pages: list[Page]  # the paginator's pages (for the text trace)
+    document: Document  # the page model: what the writers walk
+    warnings: tuple[Problem, ...]  # ``check``'s warnings and composition's, in file order
+    source: bytes  # the issue file as read (the archive PDF attaches it)
+
+
 def resolve_layout_path(issue_path: Path, layout_name: str | None, issue_layout: str | None) -> Path:
-    from pipeline.layout.layout import find_layout
+    from pipeline.layout.templates import find_layout
 
     return find_layout(layout_name or issue_layout or "jianbao", issue_path.parent)
 
 
 def typeset(
-    issue_path: Path, layout_name: str | None = None, duplex: bool = False, warn: Callable[[Problem], None] | None = None
-) -> tuple[Issue, Layout, list[Page]]:
-    """Load, compose and paginate: returns (issue, layout, pages). ``duplex`` mirrors the margins;
-    ``warn`` receives the warnings of composition (stderr by default)."""
-    return typeset_fonts(issue_path, layout_name, duplex, warn)[:3]
+    issue_path: Path,
+    layout_name: str | None = None,
+    *,
+    duplex: bool = False,
+    draft: bool = False,
+    source: bytes | None = None,
+) -> Typeset:
+    """Load and check the issue file, compose, paginate and make the page model; raises JianbaoError on
+    an error (the checks of ``jianbao check`` included: placeholders are errors unless ``draft``).
+    ``duplex`` mirrors the margins; ``source`` is the file's text read elsewhere (stdin)."""
+    from pipeline.errors import ERROR
+    from pipeline.paginate.finalize import page_model
+    from pipeline.source.check import in_file_order, source_problems
+    from pipeline.source.issue import load_issue, read_source
+    from pipeline.source.reader import IssueError
+
+    data = read_source(issue_path) if source is None else source
+    issue = load_issue(issue_path, data)
+    found = source_problems(issue_path, data.decode("utf-8-sig"), draft=draft, in_folder=source is None)
+    if any(p.level == ERROR for p in found):
+        raise IssueError(in_file_order(found))
+    layout, pages, fonts, warnings = _typeset_issue(issue, issue_path, layout_name, duplex)
+    found += warnings
+    document = page_model(pages, layout, fonts, document_info(issue))
+    return Typeset(issue, layout, fonts, pages, document, tuple(in_file_order(found)), data)
 
 
-def typeset_fonts(
-    issue_path: Path, layout_name: str | None = None, duplex: bool = False, warn: Callable[[Problem], None] | None = None
-) -> tuple[Issue, Layout, list[Page], FontSet]:
-    """``typeset``, and the fonts it used."""
-    from pipeline.source.issue import load_issue
-
-    issue = load_issue(issue_path)
-    return (issue, *_typeset_issue(issue, issue_path, layout_name, duplex, warn))
-
-
-def _typeset_issue(
-    issue: Issue, issue_path: Path, layout_name: str | None, duplex: bool, warn: Callable[[Problem], None] | None
-) -> tuple[Layout, list[Page], FontSet]:
+def _layout(issue: Issue, issue_path: Path, layout_name: str | None, duplex: bool) -> Layout:
     import dataclasses
 
-    from pipeline.compose.figures import print_warning
-    from pipeline.compose.flow import assemble
-    from pipeline.compose.folio import folio_composer
     from pipeline.errors import JianbaoError, Location
-    from pipeline.fonts.roles import FontSet, check_coverage
-    from pipeline.layout.layout import load_layout
-    from pipeline.paginate.pages import paginate
+    from pipeline.layout.templates import load_layout
 
     try:
         layout = load_layout(resolve_layout_path(issue_path, layout_name, issue.layout))
@@ -76,11 +91,23 @@ def _typeset_issue(
         raise JianbaoError(exc.message, issue.where.get("layout", Location(str(issue_path))), exc.hint) from None
     if duplex:
         layout = dataclasses.replace(layout, page=dataclasses.replace(layout.page, mirror=True))
+    return layout
+
+
+def _typeset_issue(
+    issue: Issue, issue_path: Path, layout_name: str | None, duplex: bool
+) -> tuple[Layout, list[Page], FontSet, tuple[Problem, ...]]:
+    from pipeline.compose.flow import assemble
+    from pipeline.compose.folio import folio_composer
+    from pipeline.fonts.roles import FontSet, check_coverage
+    from pipeline.paginate.pages import paginate
+
+    layout = _layout(issue, issue_path, layout_name, duplex)
     fonts = FontSet(layout)
     check_coverage(issue, layout, fonts)
-    composed = assemble(issue, layout, fonts, warn or print_warning)
+    composed = assemble(issue, layout, fonts)
     pages = paginate(composed, layout, folio_composer(layout, fonts))
-    return layout, pages, fonts
+    return layout, pages, fonts, composed.warnings
 
 
 def build(
@@ -96,51 +123,78 @@ def build(
     source: bytes | None = None,
     formats: tuple[str, ...] = ("pdf",),
 ) -> BuildResult:
-    """Build one issue file into ``output`` (default ``out_dir/<stem>.pdf``) after the checks of
-    ``jianbao check``; raises JianbaoError on any error. Placeholders are errors unless ``draft``.
-    ``source`` is the issue file's text read elsewhere (stdin): nothing is read from ``issue_path``.
-    ``formats`` are written from the one page model: "pdf", "ofd" (beside it, ``<stem>.ofd``) or both."""
+    """Build one issue file into ``output`` (default ``out_dir/<stem>.pdf``); raises JianbaoError on any
+    error. ``formats`` are written from the one page model: "pdf", "ofd" (beside it, ``<stem>.ofd``) or both."""
     from pipeline.atomic import write_atomic
-    from pipeline.errors import ERROR
-    from pipeline.paginate.finalize import page_model
-    from pipeline.render.pdf.draw import draw
-    from pipeline.render.pdf.finish import FinishOptions, finish
-    from pipeline.render.pdf.metadata import reportlab_clock_hidden
-    from pipeline.source.check import in_file_order, source_problems
-    from pipeline.source.issue import IssueError, load_issue, read_source
+    from pipeline.render.pdf.finish import FinishOptions
+    from pipeline.render.pdf.writer import write_pdf
 
-    data = read_source(issue_path) if source is None else source
-    issue = load_issue(issue_path, data)
-    found = source_problems(issue_path, data.decode("utf-8-sig"), draft=draft, in_folder=source is None)
-    if any(p.level == ERROR for p in found):
-        raise IssueError(in_file_order(found))
-    layout, pages, fonts = _typeset_issue(issue, issue_path, layout_name, duplex, found.append)
-    info = document_info(issue)
-    document = page_model(pages, layout, fonts, info)
+    done = typeset(issue_path, layout_name, duplex=duplex, draft=draft, source=source)
     output = output or out_dir / f"{issue_path.stem}.pdf"
     _make_folder(output.parent)
     written: list[tuple[Path, int]] = []
     for kind in formats:
         if kind == "pdf":
             archive = profile == "archive"
-            options = FinishOptions(
-                profile=profile,
-                bleed_mm=bleed_mm,
-                source_name=issue_path.name if archive else None,
-                source_bytes=data if archive else None,
-            )
-            with reportlab_clock_hidden():
-                raw = draw(document)
-            pdf = finish(raw, info, options)
+            attached = (issue_path.name, done.source) if archive else (None, None)
+            options = FinishOptions(profile=profile, bleed_mm=bleed_mm, source_name=attached[0], source_bytes=attached[1])
+            pdf = write_pdf(done.document, options)
             write_atomic(output, pdf)
             written.append((output, len(pdf)))
         elif kind == "ofd":
-            from pipeline.render.ofd import save_ofd
+            from pipeline.render.ofd.writer import save_ofd
 
             target = output.with_suffix(".ofd")
-            written.append((target, save_ofd(document, target)))
+            written.append((target, save_ofd(done.document, target)))
     first, size = written[0]
-    return BuildResult(first, len(pages), size, tuple(in_file_order(found)), tuple(p for p, _ in written))
+    return BuildResult(first, len(done.document.pages), size, done.warnings, tuple(p for p, _ in written))
+
+
+def check_file(path: Path, *, draft: bool = False, data: bytes | None = None) -> list[Problem]:
+    """``jianbao check``: every problem of one issue file (or of its ``data``, read from stdin), errors and
+    warnings, in file order, found by the stages up to composition (no pages, no PDF)."""
+    import contextlib
+
+    from pipeline import safeio
+    from pipeline.errors import ERROR
+    from pipeline.source.check import in_file_order, source_problems
+    from pipeline.source.issue import collect_issue
+    from pipeline.source.rules import MAX_BYTES
+
+    issue, problems = collect_issue(path, data)
+    problems = list(problems)
+    if issue is not None:
+        problems += _composition_problems(path, issue, compose=not any(p.level == ERROR for p in problems))
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            text = (safeio.read_bytes(path, MAX_BYTES) if data is None else data).decode("utf-8-sig")
+            problems += source_problems(path, text, draft=draft, in_folder=data is None)
+    return in_file_order(problems)
+
+
+def _composition_problems(path: Path, issue: Issue, compose: bool) -> list[Problem]:
+    """The layout, characters no font has and the photos; then, if all is well so far and ``compose``,
+    what only composition finds (a masthead field or a table row too big): no PDF is made."""
+    from pipeline.compose.figures import check_images
+    from pipeline.compose.flow import assemble
+    from pipeline.errors import ERROR, JianbaoError, Location, Problem
+    from pipeline.fonts.roles import FontSet, missing_chars
+
+    try:
+        layout = _layout(issue, path, None, False)
+        fonts = FontSet(layout)
+        missing = missing_chars(issue, layout, fonts)
+    except JianbaoError as exc:
+        where = exc.where or issue.where.get("layout", Location(str(path)))
+        return [Problem(where, ERROR, exc.message, exc.hint)]
+    hint = "换成常用字，或在版式 fonts.fallback 中加入含有该字的字体"
+    found = [Problem(m.where, ERROR, f"字体中没有字符 {m.describe()}，无法印出", hint) for m in missing]
+    found += check_images(issue, layout)
+    if compose and not any(p.level == ERROR for p in found):
+        try:
+            assemble(issue, layout, fonts)  # (its photo warnings: check_images has them already)
+        except JianbaoError as exc:
+            found.append(Problem(exc.where or Location(str(path)), ERROR, exc.message, exc.hint))
+    return found
 
 
 def _make_folder(folder: Path) -> None:

@@ -10,8 +10,10 @@ from typer.testing import CliRunner
 from conftest import ROOT, jianbao, write
 from pipeline.cli.app import app
 from pipeline.errors import ERROR, WARNING
-from pipeline.source.check import check_file, fix_file, fix_text, hazards
-from pipeline.source.issue import IssueError, collect_issue, load_issue
+from pipeline.source.check import fix_file, fix_text, hazards
+from pipeline.source.issue import collect_issue, load_issue
+from pipeline.source.reader import IssueError
+from pipeline.typeset import check_file
 
 PREVIOUS = """\
 bulletin: 测试简报

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import cjk
-from pipeline.compose.lines import CharStyle, Glyph, Measure, compose_paragraph, compose_variants
+from pipeline.compose.lines import CharStyle, Glyph, Measure
+from pipeline.compose.paragraph import compose_paragraph, compose_variants
 
 
 class FixedMetrics:
@@ -250,7 +251,7 @@ def _page_pictures(flow: list, tight: dict[int, int] | None = None) -> list[list
 
     from pipeline.compose.flow import Composed
     from pipeline.compose.lines import Line
-    from pipeline.layout.layout import find_layout, load_layout
+    from pipeline.layout.templates import find_layout, load_layout
     from pipeline.paginate.pages import paginate
 
     layout = load_layout(find_layout("jianbao"))

@@ -17,15 +17,13 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from conftest import SAMPLE
 from pipeline.page import Colour, Document, Page
-from pipeline.paginate.finalize import page_model
 from pipeline.render.pdf import draw as draw_mod
-from pipeline.typeset import build, document_info, typeset_fonts
+from pipeline.typeset import build, typeset
 
 
 @pytest.fixture(scope="module")
 def sample() -> Document:
-    issue, layout, pages, fonts = typeset_fonts(SAMPLE)
-    return page_model(pages, layout, fonts, document_info(issue))
+    return typeset(SAMPLE).document
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from pipeline.compose.folio import folio_composer
 from pipeline.compose.lines import Line
 from pipeline.errors import JianbaoError
 from pipeline.fonts.roles import FontSet
-from pipeline.layout.layout import Layout, find_layout, load_layout
+from pipeline.layout.templates import Layout, find_layout, load_layout
 from pipeline.page import Document, Image, Info, Page
 from pipeline.paginate.pages import Page as PaginatedPage
 from pipeline.paginate.pages import PlacedLine, paginate
@@ -324,17 +324,18 @@ def test_unreadable_photo_is_a_chinese_error_without_traceback(
         assert "Traceback" not in run.stderr
 
 
-def test_low_resolution_photo_warns_on_stderr_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_low_resolution_photo_warns_with_file_and_line(tmp_path: Path) -> None:
+    """Warnings are data the build returns (the command prints them): one for the photo enlarged too far."""
     photo(tmp_path, "small.jpg", (600, 400))
     photo(tmp_path, "fine.jpg", (600, 400), (10, 10, 10))
     body = f"{TEXT}。\n\n![小图放大](small.jpg)\n\n![小图缩小](fine.jpg 45%)"
     path = issue_file(tmp_path, body)
-    pages_of(path)
-    err = capsys.readouterr().err
-    assert err.count("警告") == 1
-    assert f"issue.yaml:{BODY_LINE + 2}:" in err and "small.jpg" in err and "dpi" in err
-    assert "fine.jpg" not in err  # 600 px over 45 % of 156 mm is 217 dpi
+    (warning,) = [w for w in build(path, tmp_path / "out").warnings if "dpi" in w.message]
+    assert warning.where.line == BODY_LINE + 2 and "small.jpg" in warning.message
+    assert not [w for w in build(path, tmp_path / "out").warnings if "fine.jpg" in w.message]  # 217 dpi at 45 %
     assert [p.level for p in check_images(load_issue(path), layout())] == ["警告"]
+    run = jianbao("build", str(path), "-o", str(tmp_path / "cli"))
+    assert run.returncode == 1 and f"issue.yaml:{BODY_LINE + 2}:" in run.stderr and "small.jpg" in run.stderr
 
 
 @pytest.mark.parametrize("body", ["![图\ue000说明](a.jpg)", "| 单位 | 场\ue000次 |\n|---|---|\n| 县法院 | 6 |"])

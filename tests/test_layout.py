@@ -10,7 +10,7 @@ import pytest
 
 from conftest import SAMPLE, write
 from pipeline.errors import JianbaoError
-from pipeline.layout.layout import find_layout, load_layout
+from pipeline.layout.templates import find_layout, load_layout
 from pipeline.typeset import build
 
 

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from conftest import ROOT, SAMPLE, jianbao, write
 from pipeline.cli.app import app
 from pipeline.errors import ERROR, WARNING, JianbaoError
-from pipeline.source.check import check_file
-from pipeline.source.docx_import import chinese_number, read_docx
+from pipeline.source.docx_read import chinese_number, read_docx
 from pipeline.source.issue import load_issue
 from pipeline.source.newissue import PLACEHOLDER_TITLE, latest_issue, new_issue
+from pipeline.typeset import check_file
 
 runner = CliRunner()
 

@@ -28,11 +28,10 @@ from conftest import ROOT, SAMPLE
 from pipeline.errors import JianbaoError
 from pipeline.fonts.files import open_font
 from pipeline.page import Colour, Document, FontRef, Glyph, GlyphRun, Image, Info, Page, Rule, TextLine
-from pipeline.paginate.finalize import page_model
-from pipeline.render.ofd import save_ofd, write_ofd
-from pipeline.render.pdf.draw import draw
-from pipeline.render.pdf.finish import FinishOptions, finish
-from pipeline.typeset import document_info, typeset_fonts
+from pipeline.render.ofd.writer import save_ofd, write_ofd
+from pipeline.render.pdf.finish import FinishOptions
+from pipeline.render.pdf.writer import write_pdf
+from pipeline.typeset import typeset
 
 ISSUES = [*sorted((ROOT / "issues").glob("*.yaml")), ROOT / "tests" / "stress" / "stress.yaml"]
 NS = "{http://www.ofdspec.org/2016}"
@@ -50,9 +49,8 @@ class Built:
 
 def build_both(issue: Path) -> Built:
     """One typesetting run, both writers."""
-    found, layout, pages, fonts = typeset_fonts(issue)
-    document = page_model(pages, layout, fonts, document_info(found))
-    return Built(document, finish(draw(document), document.info, FinishOptions()), write_ofd(document))
+    document = typeset(issue).document
+    return Built(document, write_pdf(document, FinishOptions()), write_ofd(document))
 
 
 @pytest.fixture(scope="module", params=ISSUES, ids=lambda p: p.stem)

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.compose.flow import Composed, Outline, PageBreak, Spacer, Tail
 from pipeline.compose.lines import Glyph, Line
-from pipeline.layout.layout import find_layout, load_layout
+from pipeline.layout.templates import find_layout, load_layout
 from pipeline.paginate.pages import paginate
 
 LAYOUT = load_layout(find_layout("jianbao"))

@@ -24,7 +24,7 @@ OTHER_OPENS = {  # call site → why it is not a user's file to read
     "pipeline/render/pdf/pages.py: contents.read_bytes()": "a pikepdf content stream, in memory",
     "pipeline/render/pdf/pages.py: part.read_bytes()": "a pikepdf content stream, in memory",
     "pipeline/render/pdf/tounicode.py: cmap.read_bytes()": "a pikepdf ToUnicode stream, in memory",
-    "pipeline/source/docx_import.py: archive.open(info)": "a part of the .docx zip, in memory, unpacked with a cap",
+    "pipeline/source/docx_read.py: archive.open(info)": "a part of the .docx zip, in memory, unpacked with a cap",
     "pipeline/render/pdf/photos.py: ImageReader(picture)": "a picture Pillow decoded from bytes safeio read",
     "pipeline/render/pdf/photos.py: c.drawImage(photo_source(im.path))": "photo_source reads the file through safeio",
     "pipeline/cli/preview.py: pdfium.PdfDocument(data)": "a PDF's bytes safeio read",

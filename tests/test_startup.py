@@ -1,9 +1,8 @@
-"""Start-up of ``jianbao build``: a plain command line is built without typer, and the title word
-breaks come from a per-user cache; both give exactly what the slower way gives."""
+"""Start-up of ``jianbao build``: the command goes through the typer app, and the title word breaks come
+from a per-user cache, which gives exactly what rjieba gives."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import marshal
 import os
@@ -17,74 +16,10 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SAMPLE, SMALL_ISSUE, write
 from pipeline.cli import app as commands
-from pipeline.cli import entry as cli
 from pipeline.compose import words
 
-# ---------------------------------------------------------------- the plain build command line
 
-
-def test_the_plain_options_are_the_typer_commands_options() -> None:
-    params = inspect.signature(commands.build_cmd).parameters
-    typer_options = {
-        name: (tuple(p.default.param_decls), p.default.default) for name, p in params.items() if name not in ("ctx", "issues")
-    }
-    assert dict(cli.BUILD_OPTIONS) == typer_options
-
-
-@pytest.mark.parametrize(
-    ("argv", "expected"),
-    [
-        (["build", "a.yaml"], {}),
-        (["build", "a.yaml", "b.yaml", "-o", "x"], {"out": "x"}),
-        (["build", "--out=x", "a.yaml", "--layout", "gbt9704"], {"out": "x", "layout": "gbt9704"}),
-        (["build", "a.yaml", "--bleed", "3", "-j", "2", "--duplex", "--debug"], {"bleed": 3.0, "jobs": 2, "duplex": True}),
-        (["build", "a.yaml", "--bleed", "2.5", "--profile", "archive"], {"bleed": 2.5, "profile": "archive"}),
-        (["build", "a.yaml", "-o", "x", "-o", "y"], {"out": "y"}),  # the last one counts, as in click
-    ],
-)
-def test_plain_command_lines_are_read_here(argv: list[str], expected: dict[str, object]) -> None:
-    plain = cli._plain_build(argv)
-    assert plain is not None
-    defaults = {dest: default for dest, (_, default) in cli.BUILD_OPTIONS.items()}
-    debug = "--debug" in argv
-    assert plain == {**defaults, "debug": debug, **expected, "issues": [Path(a) for a in argv[1:] if a.endswith(".yaml")]}
-
-
-@pytest.mark.parametrize(
-    "argv",
-    [
-        [],
-        ["build"],  # missing file: typer's message
-        ["build", "--help"],
-        ["--debug", "build", "a.yaml"],
-        ["check", "a.yaml"],
-        ["build", "a.yaml", "--bogus"],
-        ["build", "a.yaml", "-o"],
-        ["build", "a.yaml", "-oout"],
-        ["build", "a.yaml", "-j", "abc"],
-        ["build", "a.yaml", "-j", "２"],
-        ["build", "a.yaml", "--bleed", "1e3"],
-        ["build", "a.yaml", "--duplex=yes"],
-        ["build", "a.yaml", "--out="],
-        ["build", "a.yaml", "-o", "-x"],
-        ["build", "--", "a.yaml"],
-        ["build", ""],
-    ],
-)
-def test_everything_else_goes_to_typer(argv: list[str]) -> None:
-    assert cli._plain_build(argv) is None
-
-
-def test_standard_input_is_read_plainly_too() -> None:
-    plain = cli._plain_build(["build", "-", "-o", "周报.pdf", "--draft"])
-    assert plain is not None and (plain["issues"], plain["out"], plain["draft"]) == ([Path("-")], "周报.pdf", True)
-
-
-def test_completion_goes_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("_JIANBAO_COMPLETE", "complete_bash")
-    assert cli._plain_build(["build", "a.yaml"]) is None
-
-
+# ---------------------------------------------------------------- the command line
 def _run_main(args: list[str], cache: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
     """``jianbao ARGS`` in a fresh process; also reports which slow modules it imported."""
     code = (
@@ -100,26 +35,27 @@ def _run_main(args: list[str], cache: str, cwd: Path) -> tuple[subprocess.Comple
     return run, json.loads(run.stderr.splitlines()[-1])
 
 
-def test_a_plain_build_is_the_typer_build_without_typer(tmp_path: Path) -> None:
+def test_the_command_builds_through_the_typer_app_and_reads_title_breaks_from_the_cache(tmp_path: Path) -> None:
     cache = str(tmp_path / "cache")
-    _, cold_info = _run_main(["build", str(SAMPLE), "-o", str(tmp_path / "plain")], cache, tmp_path)
-    warm, warm_info = _run_main(["build", str(SAMPLE), "-o", str(tmp_path / "plain")], cache, tmp_path)
-    assert cold_info == {"code": 0, "slow": ["rjieba"]}  # the sample's long titles are segmented once…
-    assert warm_info == {"code": 0, "slow": []}  # …and then come from the cache
-    assert warm.stdout == f"{tmp_path / 'plain' / '2023-21.pdf'}\n"
-    result = CliRunner().invoke(commands.app, ["build", str(SAMPLE), "-o", str(tmp_path / "typer")])
-    assert result.exit_code == 0 and result.stdout == f"{tmp_path / 'typer' / '2023-21.pdf'}\n"
-    assert (tmp_path / "plain" / "2023-21.pdf").read_bytes() == (tmp_path / "typer" / "2023-21.pdf").read_bytes()
+    _, cold_info = _run_main(["build", str(SAMPLE), "-o", str(tmp_path / "main")], cache, tmp_path)
+    warm, warm_info = _run_main(["build", str(SAMPLE), "-o", str(tmp_path / "main")], cache, tmp_path)
+    assert cold_info["code"] == warm_info["code"] == 0
+    assert "rjieba" in cold_info["slow"] and "rjieba" not in warm_info["slow"]  # titles segmented once, then cached
+    assert "typer" in warm_info["slow"]  # one argument parser: typer's
+    assert warm.stdout == f"{tmp_path / 'main' / '2023-21.pdf'}\n"
+    result = CliRunner().invoke(commands.app, ["build", str(SAMPLE), "-o", str(tmp_path / "runner")])
+    assert result.exit_code == 0 and result.stdout == f"{tmp_path / 'runner' / '2023-21.pdf'}\n"
+    assert (tmp_path / "main" / "2023-21.pdf").read_bytes() == (tmp_path / "runner" / "2023-21.pdf").read_bytes()
 
 
-def test_a_plain_build_reports_errors_as_the_typer_build_does(tmp_path: Path) -> None:
+def test_errors_are_reported_in_chinese_with_the_exit_status(tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.yaml", SMALL_ISSUE.replace("2024-02-29", "2023-02-29"))
     missing = tmp_path / "nope.yaml"
     for args in (["build", str(bad), "-o", str(tmp_path)], ["build", str(missing)], ["build", str(bad), "-j", "0"]):
         run, info = _run_main(args, "", tmp_path)
         result = CliRunner().invoke(commands.app, args)
-        assert info["code"] == result.exit_code == 2 and info["slow"] == []
-        assert run.stdout == result.stdout
+        assert info["code"] == result.exit_code == 2
+        assert run.stdout == result.stdout and run.stderr.startswith("错误")
         assert run.stderr.splitlines()[:-1] == result.stderr.splitlines()
 
 

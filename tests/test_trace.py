@@ -23,7 +23,8 @@ CASES = [(issue, layout) for issue in (SAMPLE, STRESS) for layout in ("jianbao",
 
 @pytest.mark.parametrize(("issue", "layout"), CASES, ids=[f"{i.stem}-{lay}" for i, lay in CASES])
 def test_trace_matches_the_approved_one(issue: Path, layout: str) -> None:
-    _, lay, pages = typeset(issue, layout)
+    done = typeset(issue, layout)
+    lay, pages = done.layout, done.pages
     got = trace(pages, lay)
     approved = TRACES / f"{issue.stem}.{layout}.txt"
     if os.environ.get("JIANBAO_UPDATE_TRACES"):
@@ -35,7 +36,8 @@ def test_trace_matches_the_approved_one(issue: Path, layout: str) -> None:
 
 
 def test_trace_shows_each_line_with_its_grid_line_and_cells() -> None:
-    _, lay, pages = typeset(SAMPLE, "jianbao")
+    done = typeset(SAMPLE, "jianbao")
+    lay, pages = done.layout, done.pages
     lines = trace(pages, lay).splitlines()
     assert lines[0].startswith("# layout jianbao: 26 x 22")
     body = [ln for ln in lines if " body " in ln]

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from conftest import ROOT, SAMPLE, jianbao, write
 from pipeline import __version__
 from pipeline.cli.app import app
-from pipeline.source.issue import ARTICLE_KEYS, SECTION_KEYS, TOP_KEYS
+from pipeline.source.rules import ARTICLE_KEYS, SECTION_KEYS, TOP_KEYS
 
 runner = CliRunner()
 

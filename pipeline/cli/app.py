@@ -1,7 +1,4 @@
-"""The ``jianbao`` commands as a typer app: Chinese help, usage and errors (see ``cli.py``, the entry).
-
-``cli.main`` builds a plainly written ``jianbao build`` without this module; everything else comes here.
-"""
+"""The ``jianbao`` commands as a typer app: Chinese help, usage and errors (see ``cli.py``, the entry)."""
 
 from __future__ import annotations
 
@@ -17,7 +14,8 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from pipeline import safeio
-from pipeline.cli.entry import EXIT_USER_ERROR, EXIT_WARNINGS, STDIN, build_files, guarded, issue_files, read_stdin, stdin_path
+from pipeline.cli.buildcmd import STDIN, build_files, issue_files, read_stdin, stdin_path
+from pipeline.cli.report import EXIT_USER_ERROR, EXIT_WARNINGS, guarded
 from pipeline.errors import ERROR, WARNING, JianbaoError, Problem
 
 DEFAULT_SECTION = "工作动态"  # the 栏目 ``jianbao import`` puts an article in unless told
@@ -200,7 +198,8 @@ def check_cmd(
     draft: bool = typer.Option(False, "--draft", help=DRAFT_HELP),
 ) -> None:
     """检查期刊文件，一次列出全部问题（文件:行:列 级别 说明），不生成 PDF。退出状态：0 没有问题，1 只有警告，2 有错误。"""
-    from pipeline.source.check import check_file, fix_file
+    from pipeline.source.check import fix_file
+    from pipeline.typeset import check_file
 
     files, problems = issue_files(issues)
     for f in files:
@@ -344,7 +343,8 @@ def import_cmd(
     into: Path | None = typer.Option(None, "--into", help="加入到这个期刊文件；不写则把文章按 YAML 打印出来"),
 ) -> None:
     """把来稿 Word 文件变成一篇文章：标题、段落、加粗、层次标题，加入期刊文件或打印出来。"""
-    from pipeline.source.docx_import import add_to_issue, article_yaml, read_docx
+    from pipeline.source.docx_import import add_to_issue, article_yaml
+    from pipeline.source.docx_read import read_docx
 
     safeio.require_file(document)
     if into is not None:
@@ -369,13 +369,14 @@ def fonts_cmd(
 ) -> None:
     """列出版式的字体角色、字体文件，以及期刊中由后备字体补齐的字。"""
     from pipeline.fonts.roles import FontSet
-    from pipeline.layout.layout import find_layout, load_layout
+    from pipeline.layout.templates import find_layout, load_layout
     from pipeline.typeset import typeset
 
     try:
-        pages = None
+        document = None
         if issue is not None:
-            _, lay, pages = typeset(issue, layout)
+            done = typeset(issue, layout, draft=True)
+            lay, document = done.layout, done.document
         else:
             lay = load_layout(find_layout(layout or "jianbao"))
         fonts = FontSet(lay)
@@ -384,14 +385,14 @@ def fonts_cmd(
             typer.echo(f"  {role}: {path}")
         for path in fonts.fallback_files:
             typer.echo(f"  后备: {path}")
-        if pages is not None:
-            fallback = {fonts.name_of(p): p for p in fonts.fallback_files if p not in fonts.role_files.values()}
+        if document is not None:
+            fallback = {str(p): p for p in fonts.fallback_files if p not in fonts.role_files.values()}
             used: dict[Path, set[str]] = {}
-            for page in pages:
-                for pl in page.lines:
-                    for g in pl.line.glyphs:
-                        if g.font in fallback:
-                            used.setdefault(fallback[g.font], set()).add(g.ch)
+            for page in document.pages:
+                for line in page.lines:
+                    for run in line.runs:
+                        if run.font.path in fallback:
+                            used.setdefault(fallback[run.font.path], set()).update(g.text for g in run.glyphs)
             if not used:
                 typer.echo("全部字符都由各角色自己的字体印出。")
             for path, chars in used.items():

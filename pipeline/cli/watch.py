@@ -10,7 +10,7 @@ import yaml
 
 from pipeline import safeio
 from pipeline.errors import JianbaoError
-from pipeline.layout.layout import MAX_LAYOUT_BYTES
+from pipeline.layout.templates import MAX_LAYOUT_BYTES
 from pipeline.source.newissue import read_head
 
 POLL_SECONDS = 0.5
@@ -20,7 +20,7 @@ Snapshot = dict[Path, int | None]
 
 def watched_files(issue: Path, layout_option: str | None = None) -> list[Path]:
     """The issue file, its layout file and the layouts that one ``extends``."""
-    from pipeline.layout.layout import find_layout
+    from pipeline.layout.templates import find_layout
     from pipeline.typeset import resolve_layout_path
 
     files = [issue]

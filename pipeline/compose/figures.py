@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import io
 import math
-import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,20 +20,11 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from pipeline import safeio
-from pipeline.compose.lines import (
-    CharStyle,
-    Glyph,
-    Line,
-    Measure,
-    Metrics,
-    between_words,
-    compose_paragraph,
-    make_atoms,
-    make_clusters,
-)
+from pipeline.compose.lines import CharStyle, Glyph, Line, Measure, Metrics, make_atoms, make_clusters
+from pipeline.compose.paragraph import between_words, compose_paragraph
 from pipeline.compose.words import word_ends
 from pipeline.errors import ERROR, WARNING, JianbaoError, Location, Problem, os_reason
-from pipeline.layout.layout import Layout, Style
+from pipeline.layout.templates import Layout, Style
 from pipeline.source.model import Image, Issue, Table
 
 FORMATS = ("JPEG", "PNG", "MPO")  # MPO: a camera's JPEG with a second picture appended (its first is printed)
@@ -149,11 +139,6 @@ def read_image(image: Image) -> ImageInfo:
         raise JianbaoError(f"无法读取图片文件 {name}", image.where, DAMAGED_HINT) from None
 
 
-def print_warning(problem: Problem) -> None:
-    """Warnings go to stderr, in the same form as the checks' messages."""
-    print(problem, file=sys.stderr)
-
-
 def _dpi_problem(image: Image, info: ImageInfo, width: float, layout: Layout) -> Problem | None:
     dpi = info.width / (width / 72)
     least = layout.photos.min_dpi
@@ -218,12 +203,12 @@ def photo_size(info: ImageInfo, fraction: float, layout: Layout, caption_height:
 
 # ------------------------------------------------------------------------------------------- composer
 class FigureComposer:
-    """Composes photos and tables for ``assemble``; ``warn`` receives the warnings (stderr by default)."""
+    """Composes photos and tables for ``assemble``; the warnings it finds are kept in ``warnings``."""
 
-    def __init__(self, layout: Layout, metrics: Metrics, warn: Callable[[Problem], None] = print_warning):
+    def __init__(self, layout: Layout, metrics: Metrics):
         self.layout = layout
         self.metrics = metrics
-        self.warn = warn
+        self.warnings: list[Problem] = []
         self.tables = 0  # tables numbered so far (表1, 表2 …)
 
     def compose(self, block: Image | Table) -> list[Figure]:
@@ -279,7 +264,7 @@ class FigureComposer:
         width, height = photo_size(info, image.width, lay, caption_height)
         for problem in (_sliver_problem(image, info, width, height), _dpi_problem(image, info, width, lay)):
             if problem:
-                self.warn(problem)
+                self.warnings.append(problem)
         content = height + caption_height
         lines = max(1, math.ceil((content + 2 * ph.padding) / lp - EPS))
         top = (lines * lp - content) / 2

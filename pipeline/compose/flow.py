@@ -9,27 +9,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline import cjk
-from pipeline.compose.figures import Figure, FigureComposer, print_warning
-from pipeline.compose.lines import (
-    CharStyle,
-    Glyph,
-    Line,
-    Measure,
-    Metrics,
-    _fit_atoms,
-    compose_paragraph,
-    compose_variants,
-    make_atoms,
-    make_clusters,
-    set_natural,
-)
+from pipeline.compose.figures import Figure, FigureComposer
+from pipeline.compose.lines import CharStyle, Glyph, Line, Measure, Metrics, _fit_atoms, make_atoms, make_clusters
+from pipeline.compose.paragraph import compose_paragraph, compose_variants, set_natural
 from pipeline.compose.words import word_ends
 from pipeline.errors import JianbaoError, Location, Problem
-from pipeline.layout.layout import Layout, Length, Style
+from pipeline.layout.templates import Layout, Length, Style
 from pipeline.source.model import Article, Issue, Paragraph
 
 MIN_FIT = 0.6  # a one-line field may shrink to this part of its size before it is an error
@@ -85,16 +73,17 @@ class Composed:
     flow: tuple[FlowItem, ...]
     tail: Tail | None
     tight: dict[int, tuple[Line, ...]] = dataclasses.field(default_factory=dict)  # paragraph → its lines set a line shorter
+    warnings: tuple[Problem, ...] = ()  # found while composing (a photo at a low resolution …)
 
 
 class _Assembler:
-    def __init__(self, issue: Issue, layout: Layout, metrics: Metrics, warn: Callable[[Problem], None]):
+    def __init__(self, issue: Issue, layout: Layout, metrics: Metrics):
         self.issue = issue
         self.layout = layout
         self.metrics = metrics
         self.paras = itertools.count()
         self.tight: dict[int, tuple[Line, ...]] = {}
-        self.figures = FigureComposer(layout, metrics, warn)
+        self.figures = FigureComposer(layout, metrics)
 
     # ------------------------------------------------------------------ helpers
     def char_style(self, name: str) -> CharStyle:
@@ -408,9 +397,10 @@ def _even_lines(texts: list[str], widths: list[int], target: int) -> list[str]:
     return [*lines, cur] if cur else lines
 
 
-def assemble(issue: Issue, layout: Layout, metrics: Metrics, warn: Callable[[Problem], None] = print_warning) -> Composed:
-    """The composition stage: every line of the issue, placed horizontally; ``warn`` receives the warnings."""
-    a = _Assembler(issue, layout, metrics, warn)
+def assemble(issue: Issue, layout: Layout, metrics: Metrics) -> Composed:
+    """The composition stage: every line of the issue, placed horizontally, and the warnings found."""
+    a = _Assembler(issue, layout, metrics)
     masthead, used = a.masthead()
     flow = tuple(a.flow())
-    return Composed(masthead=masthead, masthead_lines=used, flow=flow, tail=a.tail(), tight=a.tight)
+    tail = a.tail()
+    return Composed(masthead, used, flow, tail, a.tight, tuple(a.figures.warnings))

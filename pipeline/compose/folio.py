@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline.compose.lines import Glyph, Metrics
-from pipeline.layout.layout import Layout
+from pipeline.layout.templates import Layout
 
 FolioLine = Callable[[str], tuple[tuple[Glyph, ...], float]]  # folio text → (glyphs, width)
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from pipeline import cjk, safeio
 from pipeline.errors import JianbaoError, Location
 from pipeline.fonts.files import FontFile
-from pipeline.layout.layout import Layout
+from pipeline.layout.templates import Layout
 from pipeline.resources import builtin_fonts_dir
-from pipeline.source.issue import MAX_BYTES
 from pipeline.source.model import Image, Issue, Paragraph, Table
+from pipeline.source.rules import MAX_BYTES
 
 
 @dataclass(frozen=True)

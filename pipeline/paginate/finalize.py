@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pipeline.compose.lines import Glyph as SetGlyph
 from pipeline.fonts.roles import FontSet
-from pipeline.layout.layout import Layout
+from pipeline.layout.templates import Layout
 from pipeline.page import Bookmark, Colour, Document, FontRef, Glyph, GlyphRun, Image, Info, Page, Rule, TextLine
 from pipeline.paginate.pages import Page as PaginatedPage
 from pipeline.paginate.pages import PlacedLine

@@ -8,7 +8,7 @@ from pipeline.compose.figures import Figure
 from pipeline.compose.flow import Composed, Fixed, FlowItem, Outline, PageBreak, Spacer
 from pipeline.compose.folio import FolioLine
 from pipeline.compose.lines import Glyph, Line
-from pipeline.layout.layout import Layout
+from pipeline.layout.templates import Layout
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipeline import cjk
 from pipeline.compose.lines import Glyph
-from pipeline.layout.layout import Layout
+from pipeline.layout.templates import Layout
 from pipeline.paginate.pages import Page
 
 

@@ -21,20 +21,18 @@ import yaml
 
 from pipeline import cjk, safeio
 from pipeline.errors import ERROR, WARNING, JianbaoError, Location, Problem, os_reason
-from pipeline.source.issue import (
+from pipeline.source.issue import compose_positions
+from pipeline.source.newissue import PLACEHOLDER_MARK, folder_heads, previous_issue, read_head
+from pipeline.source.rules import (
     AS_WRITTEN,
     MAX_BYTES,
     NUMBER_RE,
     SPECIAL_NUMBER_RE,
     article_context,
-    collect_issue,
-    compose_positions,
     normal_number,
     section_context,
     space_runs,
 )
-from pipeline.source.model import Issue
-from pipeline.source.newissue import PLACEHOLDER_MARK, folder_heads, previous_issue, read_head
 
 ASCII_STOPS = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
 ZERO_WIDTH = cjk.IGNORABLE
@@ -363,19 +361,6 @@ def _clusters(found: list[Hazard]) -> list[list[Hazard]]:
     return groups
 
 
-# ---------------------------------------------------------------- the whole check
-def check_file(path: Path, *, draft: bool = False, data: bytes | None = None) -> list[Problem]:
-    """Every problem of one issue file (or of its ``data``, read from stdin), errors and warnings, in file order."""
-    issue, problems = collect_issue(path, data)
-    problems = list(problems)
-    if issue is not None:
-        problems += _typeset_problems(path, issue, compose=not any(p.level == ERROR for p in problems))
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            text = (safeio.read_bytes(path, MAX_BYTES) if data is None else data).decode("utf-8-sig")
-            problems += source_problems(path, text, draft=draft, in_folder=data is None)
-    return in_file_order(problems)
-
-
 def in_file_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.where.line or 0, p.where.column or 0))
 
@@ -386,33 +371,6 @@ def source_problems(path: Path, text: str, *, draft: bool = False, in_folder: bo
     problems = text_hazards(path, text, draft=draft)
     sequence = sequence_problem(path) if in_folder else None
     return [*problems, sequence] if sequence else problems
-
-
-def _typeset_problems(path: Path, issue: Issue, compose: bool) -> list[Problem]:
-    """The layout, characters no font has and the photos; then, if all is well so far and ``compose``,
-    what only composition finds (a masthead field or a table row too big): no PDF is made."""
-    from pipeline.compose.figures import check_images
-    from pipeline.compose.flow import assemble
-    from pipeline.fonts.roles import FontSet, missing_chars
-    from pipeline.layout.layout import load_layout
-    from pipeline.typeset import resolve_layout_path
-
-    try:
-        layout = load_layout(resolve_layout_path(path, None, issue.layout))
-        fonts = FontSet(layout)
-        missing = missing_chars(issue, layout, fonts)
-    except JianbaoError as exc:
-        where = exc.where or issue.where.get("layout", Location(str(path)))
-        return [Problem(where, ERROR, exc.message, exc.hint)]
-    hint = "换成常用字，或在版式 fonts.fallback 中加入含有该字的字体"
-    found = [Problem(m.where, ERROR, f"字体中没有字符 {m.describe()}，无法印出", hint) for m in missing]
-    found += check_images(issue, layout)
-    if compose and not any(p.level == ERROR for p in found):
-        try:
-            assemble(issue, layout, fonts, warn=lambda _: None)  # photo warnings: check_images has them already
-        except JianbaoError as exc:
-            found.append(Problem(exc.where or Location(str(path)), ERROR, exc.message, exc.hint))
-    return found
 
 
 def sequence_problem(path: Path) -> Problem | None:

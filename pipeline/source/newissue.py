@@ -11,8 +11,9 @@ import yaml
 
 from pipeline import safeio
 from pipeline.errors import JianbaoError, Location
-from pipeline.source.issue import MAX_BYTES, NUMBER_RE, PLACEHOLDER_DATE, collect_issue, visible
+from pipeline.source.issue import collect_issue
 from pipeline.source.model import Issue, Section
+from pipeline.source.rules import MAX_BYTES, NUMBER_RE, PLACEHOLDER_DATE, visible
 
 PLACEHOLDER_MARK = "请填写"  # every placeholder the clerk must replace contains this
 PLACEHOLDER_TITLE = "（请填写标题）"

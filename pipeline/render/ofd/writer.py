@@ -13,6 +13,8 @@ The parts, in the order they are stored::
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.page import Document
 from pipeline.render.ofd.content import page_content
 from pipeline.render.ofd.docinfo import DOC_ROOT, doc_id, ofd_xml
@@ -43,3 +45,16 @@ def write_ofd(document: Document) -> bytes:
     parts.update(pages)
     parts.update({f"{DOC}/{RES_FOLDER}/{name}": data for name, data in res.files().items()})
     return zip_parts({"OFD.xml": ofd_xml(document.info, doc_id(document.info, parts)), **parts}, document.info.date)
+
+
+def save_ofd(document: Document, path: Path) -> int:
+    """Write the document as an OFD file at ``path`` (atomically, like the PDF); returns its size in bytes."""
+    from pipeline.atomic import write_atomic
+    from pipeline.errors import JianbaoError
+
+    data = write_ofd(document)
+    try:
+        write_atomic(path, data)
+    except JianbaoError as exc:  # the shared writer's message names the PDF
+        raise JianbaoError(exc.message.replace("PDF 文件", "OFD 文件"), exc.where, exc.hint) from exc.__cause__
+    return len(data)
