@@ -37,7 +37,6 @@ class Typeset:
     issue: Issue
     layout: Layout
     fonts: FontSet
-    pages: list[Page]  # the paginator's pages (for the text trace)
     document: Document  # the page model: what the writers walk
     warnings: tuple[Problem, ...]  # ``check``'s warnings and composition's, in file order
     source: bytes  # the issue file as read (the archive PDF attaches it)
@@ -74,7 +73,7 @@ def typeset(
     layout, pages, fonts, warnings = _typeset_issue(issue, issue_path, layout_name, duplex)
     found += warnings
     document = page_model(pages, layout, fonts, document_info(issue))
-    return Typeset(issue, layout, fonts, pages, document, tuple(in_file_order(found)), data)
+    return Typeset(issue, layout, fonts, document, tuple(in_file_order(found)), data)
 
 
 def _layout(issue: Issue, issue_path: Path, layout_name: str | None, duplex: bool) -> Layout:
@@ -122,9 +121,11 @@ def build(
     output: Path | None = None,
     source: bytes | None = None,
     formats: tuple[str, ...] = ("pdf",),
+    dump_pages: bool = False,
 ) -> BuildResult:
     """Build one issue file into ``output`` (default ``out_dir/<stem>.pdf``); raises JianbaoError on any
-    error. ``formats`` are written from the one page model: "pdf", "ofd" (beside it, ``<stem>.ofd``) or both."""
+    error. ``formats`` are written from the one page model: "pdf", "ofd" (beside it, ``<stem>.ofd``) or both;
+    ``dump_pages`` writes the page model as JSON beside them (``<stem>.pages.json``)."""
     from pipeline.atomic import write_atomic
     from pipeline.render.pdf.finish import FinishOptions
     from pipeline.render.pdf.writer import write_pdf
@@ -146,6 +147,10 @@ def build(
 
             target = output.with_suffix(".ofd")
             written.append((target, save_ofd(done.document, target)))
+    if dump_pages:
+        from pipeline.page import dump
+
+        write_atomic(output.with_suffix(".pages.json"), dump(done.document).encode("utf-8"))
     first, size = written[0]
     return BuildResult(first, len(done.document.pages), size, done.warnings, tuple(p for p, _ in written))
 

@@ -241,11 +241,12 @@ def build_cmd(
     draft: bool = typer.Option(False, "--draft", help=DRAFT_HELP),
     format: str = typer.Option("pdf", "--format", help="输出格式：pdf（默认）、ofd（国家版式文档格式），或 pdf,ofd 两者都出"),
     jobs: int = typer.Option(1, "-j", "--jobs", help="同时排版几个文件（多个文件时可加快速度）"),
+    dump_pages: bool = typer.Option(False, "--dump-pages", help="另存排好的页面数据（名称.pages.json，供开发者排查）"),
     debug: bool = typer.Option(False, "--debug", help="出错时显示程序内部信息（供开发者排查）"),
 ) -> None:
     """先做 check 的全部检查并列出警告，再排版，输出 PDF（或 OFD）并逐行打印文件路径；多个文件时在最后列出汇总表。
     退出状态：0 没有问题，1 有警告（文件已生成），2 有错误（没有生成文件）。"""
-    code = build_files(issues, out, layout, profile, bleed, duplex, jobs, debug or _debug(ctx), draft, format)
+    code = build_files(issues, out, layout, profile, bleed, duplex, jobs, debug or _debug(ctx), draft, format, dump_pages)
     if code:
         raise typer.Exit(code)
 

@@ -24,6 +24,7 @@ class Job:
     output: Path | None = None  # -o FILE.pdf
     data: bytes | None = None  # the issue read from stdin
     formats: tuple[str, ...] = ("pdf",)
+    dump_pages: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def build_one(job: Job) -> Outcome:
             output=job.output,
             source=job.data,
             formats=job.formats,
+            dump_pages=job.dump_pages,
         )
     except JianbaoError as exc:
         line = exc.where.line if exc.where is not None else None

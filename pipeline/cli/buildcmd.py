@@ -32,6 +32,7 @@ def build_files(
     debug: bool,
     draft: bool = False,
     format: str = "pdf",
+    dump_pages: bool = False,
 ) -> int:
     """``jianbao build``: build each issue file, print its warnings and its PDF's path (a summary for
     several); the exit status: 0, 1 when warnings were printed, 2 when a file could not be built."""
@@ -56,7 +57,8 @@ def build_files(
     def job(f: Path) -> Job:
         stdin = f == Path(STDIN)
         data = read_stdin() if stdin else None
-        return Job(stdin_path() if stdin else f, Path(out), layout, profile, bleed, debug, duplex, draft, pdf, data, formats)
+        source = stdin_path() if stdin else f
+        return Job(source, Path(out), layout, profile, bleed, debug, duplex, draft, pdf, data, formats, dump_pages)
 
     todo = [job(f) for f in files]
     batch = len(files) > 1
