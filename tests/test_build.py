@@ -141,7 +141,7 @@ def test_build_keeps_the_previous_pdf_when_the_new_input_is_bad(tmp_path: Path) 
     assert (tmp_path / "x.pdf").read_bytes() == first
 
 
-def test_referee_passes_the_issue_2_acceptance(sample_pdf: Path, referee: Path) -> None:
+def test_the_sample_keeps_the_line_rules_flush_edges_and_exact_text(sample_pdf: Path, referee: Path) -> None:
     run = run_referee(
         referee, sample_pdf, SAMPLE, "--hang", "allow", "--line-end-punct", "full", "--hard", "a1,a2,c1,c2,e1,e2,e3,e4,e5,p1,p2"
     )

@@ -193,3 +193,16 @@ def test_builds_in_one_process_in_any_order_equal_builds_in_fresh_processes(tmp_
         for k, issue in enumerate(order):
             out = tmp_path / f"inproc-{k}-{id(order)}"
             assert build(issue, out).output.read_bytes() == fresh[issue.stem], issue.stem
+
+
+def test_rebuilding_in_one_process_gives_the_same_bytes_and_holds_no_memory(tmp_path: Path) -> None:
+    """What ``watch`` does: rebuild the same issue again and again (bench/rebuilds.py runs 200 of them)."""
+    import gc
+
+    first = build(SAMPLE, tmp_path).output.read_bytes()
+    counts = []
+    for k in range(8):
+        assert build(SAMPLE, tmp_path).output.read_bytes() == first, k
+        gc.collect()
+        counts.append(len(gc.get_objects()))
+    assert counts[-1] - counts[2] < 200, counts  # no objects kept from one build to the next
