@@ -206,3 +206,14 @@ def test_rebuilding_in_one_process_gives_the_same_bytes_and_holds_no_memory(tmp_
         gc.collect()
         counts.append(len(gc.get_objects()))
     assert counts[-1] - counts[2] < 200, counts  # no objects kept from one build to the next
+
+
+def test_archive_fields_are_in_the_xmp_under_a_declared_extension_schema(tmp_path: Path) -> None:
+    pdf = pikepdf.open(build(ROOT / "issues" / "example-baowei.yaml", tmp_path, profile="archive").output)
+    xmp = pdf.Root.Metadata.read_bytes().decode("utf-8")
+    for prop, value in (("issueNumber", "22"), ("totalNumber", "86"), ("classification", "内部"), ("retentionPeriod", "长期")):
+        assert f"<jbarc:{prop}>{value}</jbarc:{prop}>" in xmp
+    assert "<pdfaSchema:namespaceURI>urn:jianbao:archive:1.0/</pdfaSchema:namespaceURI>" in xmp
+    assert xmp.count("<pdfaProperty:name>") == 7
+    with pdf.open_metadata() as meta:  # the packet parses as RDF
+        assert meta.get("pdfaid:part") in ("2", "3")

@@ -66,6 +66,40 @@ def _xml(text: str) -> str:
     return clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+ARCHIVE_NS = "urn:jianbao:archive:1.0/"  # the archive fields' XMP schema, declared as a PDF/A extension schema
+ARCHIVE_PROPERTIES = {  # Info.custom name → (XMP property, what it is)
+    "题名": ("title", "题名 (title)"),
+    "期号": ("issueNumber", "期号 (issue number)"),
+    "总期号": ("totalNumber", "总期号 (running number)"),
+    "编印单位": ("issuer", "编印单位 (issuing office)"),
+    "印发日期": ("issueDate", "印发日期 (date of issue, YYYY-MM-DD)"),
+    "密级": ("classification", "密级 (security classification)"),
+    "保管期限": ("retentionPeriod", "保管期限 (retention period)"),
+}
+
+
+def _archive_xmp(info: Info) -> tuple[str, str]:
+    """The archive fields as XMP properties, and the PDF/A extension schema that declares them."""
+    fields = [(ARCHIVE_PROPERTIES[name], value) for name, value in info.custom if name in ARCHIVE_PROPERTIES]
+    if not fields:
+        return "", ""
+    values = "".join(f"<jbarc:{prop}>{_xml(value)}</jbarc:{prop}>" for (prop, _), value in fields)
+    declared = "".join(
+        f'<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{prop}</pdfaProperty:name>'
+        "<pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>"
+        f"<pdfaProperty:description>{_xml(what)}</pdfaProperty:description></rdf:li>"
+        for prop, what in ARCHIVE_PROPERTIES.values()
+    )
+    schema = (
+        '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+        "<pdfaSchema:schema>jianbao archive metadata (GB/T 18894)</pdfaSchema:schema>"
+        f"<pdfaSchema:namespaceURI>{ARCHIVE_NS}</pdfaSchema:namespaceURI><pdfaSchema:prefix>jbarc</pdfaSchema:prefix>"
+        f"<pdfaSchema:property><rdf:Seq>{declared}</rdf:Seq></pdfaSchema:property>"
+        "</rdf:li></rdf:Bag></pdfaExtension:schemas>"
+    )
+    return values, schema
+
+
 def _xmp(info: Info, pdfa_part: int | None) -> bytes:
     """The XMP packet, written here so it is deterministic and exactly as PDF/A wants it."""
     when = _issue_datetime(info.date).isoformat()
@@ -91,6 +125,7 @@ def _xmp(info: Info, pdfa_part: int | None) -> bytes:
         f"<xmp:ModifyDate>{when}</xmp:ModifyDate>",
         f"<xmp:MetadataDate>{when}</xmp:MetadataDate>",
         f"<pdfaid:part>{pdfa_part}</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>" if pdfa_part else "",
+        *_archive_xmp(info),
     ]
     body = "\n   ".join(p for p in props if p)
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
@@ -100,7 +135,11 @@ def _xmp(info: Info, pdfa_part: int | None) -> bytes:
     xmlns:dc="http://purl.org/dc/elements/1.1/"
     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
     xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
-    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+    xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+    xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#"
+    xmlns:jbarc="{ARCHIVE_NS}">
    {body}
   </rdf:Description>
  </rdf:RDF>
