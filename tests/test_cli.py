@@ -59,7 +59,7 @@ def test_no_arguments_shows_the_help() -> None:
         (["buid", "x.yaml"], "错误：没有命令“buid”（是不是想写 'build'？）"),
         (["build"], "错误：缺少参数 期刊文件"),
         (["build", "--bogus", "x.yaml"], "错误：没有选项 --bogus"),
-        (["build", "-j", "abc", "x.yaml"], "错误：-j/--jobs 的值不对：应为整数"),
+        (["build", "-j", "abc", "x.yaml"], "错误：-j/--jobs 的值不对：“abc”不是整数"),
         (["build", "x.yaml", "-o"], "错误：选项 -o 后面要写一个值"),
         (["check", "--fxi", "x.yaml"], "没有选项 --fxi（是不是想写 --fix？）"),
         (["preview", "x.pdf", "--dpi", "high"], "--dpi 的值不对"),

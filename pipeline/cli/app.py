@@ -16,6 +16,7 @@ from typer.core import TyperCommand, TyperGroup
 from pipeline import safeio
 from pipeline.cli.buildcmd import STDIN, build_files, issue_files, read_stdin, stdin_path
 from pipeline.cli.report import EXIT_USER_ERROR, EXIT_WARNINGS, guarded
+from pipeline.cli.watch import POLL_SECONDS
 from pipeline.errors import ERROR, WARNING, JianbaoError, Problem
 
 DEFAULT_SECTION = "工作动态"  # the 栏目 ``jianbao import`` puts an article in unless told
@@ -295,7 +296,7 @@ def watch_cmd(
     dpi: int = typer.Option(80, "--dpi", help="预览图分辨率"),
     draft: bool = typer.Option(False, "--draft", help=DRAFT_HELP),
     max_polls: int | None = typer.Option(None, "--max-polls", hidden=True),
-    interval: float = typer.Option(0.5, "--interval", hidden=True),
+    interval: float = typer.Option(POLL_SECONDS, "--interval", hidden=True),
 ) -> None:
     """监视期刊文件和它的版式，一保存就先检查、再重新排版并更新预览图（警告照常列出）；按 Ctrl-C 结束。"""
     from pipeline.cli.watch import watch, watched_files
@@ -333,7 +334,7 @@ def _rebuild(issue: Path, out: Path, layout: str | None, dpi: int, draft: bool) 
         _err(f"[{stamp}] 错误：排版时发生内部错误（{type(exc).__name__}）。请用 jianbao build --debug 重试并报告此问题。")
         return
     seconds = time.perf_counter() - start
-    typer.echo(f"[{stamp}] 已更新 {result.output}（{result.pages} 页，{seconds:.1f} 秒）；预览总览图 {sheet}")
+    typer.echo(f"[{stamp}] 已更新 {result.output}（{result.pages} 页，{seconds:.2f} 秒）；预览总览图 {sheet}")
 
 
 # ---------------------------------------------------------------- import

@@ -134,8 +134,8 @@ _USAGE_MESSAGES = (
     (r"Missing command\.", "缺少命令"),
 )
 _VALUE_MESSAGES = (
-    (r"'?(.*?)'? is not a valid integer", "“{0}”不是整数"),
-    (r"'?(.*?)'? is not a valid float", "“{0}”不是数字"),
+    (r"'?(.*?)'? is not a valid int(?:eger)?\.?$", "“{0}”不是整数"),
+    (r"'?(.*?)'? is not a valid float\.?$", "“{0}”不是数字"),
     (r".*valid integer", "应为整数"),
     (r".*valid number", "应为数字"),
     (r"(.*) is not in the range (.*)\.", "{0} 超出范围 {1}"),

@@ -13,7 +13,7 @@ from pipeline.errors import JianbaoError
 from pipeline.layout.templates import MAX_LAYOUT_BYTES
 from pipeline.source.newissue import read_head
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.05  # a save is seen within 50 ms (a stat of two or three files and a read of the head)
 
 Snapshot = dict[Path, int | None]
 

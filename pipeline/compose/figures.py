@@ -16,9 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
-
 from pipeline import safeio
 from pipeline.compose.lines import CharStyle, Glyph, Line, Measure, Metrics, make_atoms, make_clusters
 from pipeline.compose.paragraph import between_words, compose_paragraph
@@ -100,6 +97,8 @@ class ImageInfo:
 
 def _probe(path: str, name: str, where: Location) -> ImageInfo:
     """Format, size, EXIF orientation and transparency of a picture file, decoding it to find damage."""
+    from PIL import Image as PILImage  # Pillow is loaded only for an issue with photos
+
     data = safeio.read_bytes(path, MAX_IMAGE_BYTES)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)  # large but below the error limit
@@ -122,6 +121,9 @@ def _probe(path: str, name: str, where: Location) -> ImageInfo:
 
 def read_image(image: Image) -> ImageInfo:
     """Open the photo file, check that it is a readable JPEG or PNG; raise a JianbaoError naming file:line."""
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
     name = Path(image.path).name
     try:
         return _probe(image.path, name, image.where)
