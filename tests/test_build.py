@@ -141,10 +141,10 @@ def test_build_keeps_the_previous_pdf_when_the_new_input_is_bad(tmp_path: Path) 
     assert (tmp_path / "x.pdf").read_bytes() == first
 
 
-def test_the_sample_keeps_the_line_rules_flush_edges_and_exact_text(sample_pdf: Path, referee: Path) -> None:
-    run = run_referee(
-        referee, sample_pdf, SAMPLE, "--hang", "allow", "--line-end-punct", "full", "--hard", "a1,a2,c1,c2,e1,e2,e3,e4,e5,p1,p2"
-    )
+def test_the_sample_passes_the_referee_with_its_default_hard_checks_and_print_quality(sample_pdf: Path, referee: Path) -> None:
+    """The referee's own hard set (b3 among it: no glyph box past the text block) plus the print-quality checks."""
+    args = ["--hang", "allow", "--line-end-punct", "full", "--quarter-gap", "--page-fill", "--hard", "+h1,v1,v2,p4"]
+    run = run_referee(referee, sample_pdf, SAMPLE, *args)
     assert run.returncode == 0, run.stdout + run.stderr
 
 

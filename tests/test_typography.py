@@ -26,7 +26,7 @@ from pipeline.units import MM
 STRESS = ROOT / "tests" / "stress" / "stress.yaml"
 EXAMPLES = sorted((ROOT / "issues").glob("*.yaml"))
 ISSUES = [*EXAMPLES, STRESS]
-GRID_HARD = "a1,a2,a3,c1,c2,c3,c4,c5,d1,d2,h1,e1,e2,e3,e4,e5,p1,p2,p3"
+GRID_HARD = "a1,a2,a3,b3,c1,c2,c3,c4,c5,d1,d2,h1,e1,e2,e3,e4,e5,p1,p2,p3"
 PRINT_QUALITY = ["--hard", "+v1,v2,p4", "--quarter-gap", "--page-fill"]
 GRIDS = {"jianbao": 26, "gbt9704": 28}
 LAYOUTS = ["jianbao", "gbt9704", "book"]

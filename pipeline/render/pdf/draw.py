@@ -110,6 +110,8 @@ class _TextWriter:
                 if gap > ABSORB * run.size:
                     advance += gap
             units = round(advance / run.size * upem)
+            if k + 1 == len(glyphs):  # a line's last box ends with its glyph, not with the cell's blank
+                units = min(units, font.font.advance(g.gid))
             codes.append(f"<{font.cid(g.gid, units, g.text):04X}>")
             pen = g.x + units * run.size / upem
         if codes:
