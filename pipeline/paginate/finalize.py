@@ -9,7 +9,7 @@ from __future__ import annotations
 from pipeline.compose.lines import Glyph as SetGlyph
 from pipeline.fonts.roles import FontSet
 from pipeline.layout.templates import Layout
-from pipeline.page import Bookmark, Colour, Document, FontRef, Glyph, GlyphRun, Image, Info, Page, Rule, TextLine
+from pipeline.page import Colour, Document, FontRef, Glyph, GlyphRun, Info, Page, Rule, TextLine
 from pipeline.paginate.pages import Page as PaginatedPage
 from pipeline.paginate.pages import PlacedLine
 
@@ -77,7 +77,5 @@ def page_model(pages: list[PaginatedPage], layout: Layout, fonts: FontSet, info:
     for p in pages:
         lines = tuple(r.line(pl) for pl in p.lines if pl.line.glyphs)
         rules = tuple(Rule(u.x0, u.y, u.x1, u.y if u.y1 is None else u.y1, u.width, r.colour(u.colour)) for u in p.rules)
-        images = tuple(Image(i.path, i.x, i.y, i.width, i.height, i.orientation, i.mask) for i in p.images)
-        marks = tuple(Bookmark(b.level, b.title, b.y) for b in p.bookmarks)
-        out.append(Page(p.number, layout.page.width, layout.page.height, lines, rules, images, marks))
+        out.append(Page(p.number, layout.page.width, layout.page.height, lines, rules, p.images, p.bookmarks))
     return Document(tuple(out), info)

@@ -9,6 +9,7 @@ from pipeline.compose.flow import Composed, Fixed, FlowItem, Outline, PageBreak,
 from pipeline.compose.folio import FolioLine
 from pipeline.compose.lines import Glyph, Line
 from pipeline.layout.templates import Layout
+from pipeline.page import Bookmark, Image  # placed photos and bookmarks are already what the page model holds
 
 
 @dataclass(frozen=True)
@@ -32,32 +33,12 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class PlacedImage:
-    """A photo file drawn in a box: bottom left ``x``, ``y`` and size in PDF points."""
-
-    path: str
-    x: float
-    y: float
-    width: float
-    height: float
-    orientation: int = 1
-    mask: bool = False
-
-
-@dataclass(frozen=True)
-class Bookmark:
-    level: int
-    title: str
-    y: float
-
-
-@dataclass(frozen=True)
 class Page:
     number: int
     lines: tuple[PlacedLine, ...]
     rules: tuple[Rule, ...] = ()
     bookmarks: tuple[Bookmark, ...] = ()
-    images: tuple[PlacedImage, ...] = ()
+    images: tuple[Image, ...] = ()
 
 
 @dataclass
@@ -275,7 +256,7 @@ def paginate(doc: Composed, layout: Layout, folio_line: FolioLine) -> list[Page]
         placed: list[PlacedLine] = []
         rules: list[Rule] = []
         marks: list[Bookmark] = []
-        images: list[PlacedImage] = []
+        images: list[Image] = []
         if n == 1:
             for fx in doc.masthead:
                 placed.append(_fixed(fx, left, pg.block_top))
@@ -305,7 +286,7 @@ def paginate(doc: Composed, layout: Layout, folio_line: FolioLine) -> list[Page]
 
 
 def _place_figure(
-    fig: Figure, left: float, top: float, grid: int, lines: list[PlacedLine], rules: list[Rule], images: list[PlacedImage]
+    fig: Figure, left: float, top: float, grid: int, lines: list[PlacedLine], rules: list[Rule], images: list[Image]
 ) -> None:
     """Move a figure's texts, rules and photos from figure-relative to page coordinates."""
     for t in fig.texts:
@@ -313,7 +294,7 @@ def _place_figure(
     for r in fig.rules:
         rules.append(Rule(left + r.x0, left + r.x1, top - r.y0, r.width, r.colour, top - r.y1))
     for im in fig.images:
-        images.append(PlacedImage(im.path, left + im.x, top - im.top - im.height, im.width, im.height, im.orientation, im.mask))
+        images.append(Image(im.path, left + im.x, top - im.top - im.height, im.width, im.height, im.orientation, im.mask))
 
 
 def _fixed(fx: Fixed, left: float, top: float) -> PlacedLine:
