@@ -209,6 +209,18 @@ def test_long_table_continues_with_its_header_repeated(tmp_path: Path) -> None:
         assert all(min(r.y, r.y1) >= bottom - 1e-6 for r in rules)
 
 
+def test_a_narrow_header_cell_squeezes_its_brackets_rather_than_strand_one(tmp_path: Path) -> None:
+    """「（人次）」 in a column three characters wide: its outer brackets are set half (CLREQ), never 「）」 alone."""
+    table = (
+        "| 县（市、区） | 实践所（站） | 志愿服务队伍（支） | 活动场次 | 服务群众（人次） |\n|--3--|--3--|--3--|--2--|--2--|\n"
+    )
+    table += "| 郸城县 | 544 | 420 | 412 | 36500 |"
+    pages = pages_of(issue_file(tmp_path, f"{TEXT}。\n\n{table}"))
+    texts = [pl.line.text for p in pages for pl in p.lines if pl.line.kind == "table"]
+    assert "（人次）" in texts, texts
+    assert not [t for t in texts if t[0] in "）、，。"], texts
+
+
 def test_table_header_is_not_left_alone_at_a_page_foot(tmp_path: Path) -> None:
     for filler in range(8, 16):  # move the table's start over the end of the page
         body = "\n\n".join([TEXT * 2 + "。"] * filler) + "\n\n" + long_table(3)

@@ -233,7 +233,7 @@ class FigureComposer:
         return Measure(
             cells=max(1, cells),
             pitch=style.size,
-            style=g.style,
+            style="book",  # a cell's or caption's lines are not on the page grid: marks at their edges are set half
             hang=False,  # nothing may stick out of a cell or past the photo
             strict=g.strict,
             cjk_latin_gap=g.cjk_latin_gap,

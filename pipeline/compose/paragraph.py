@@ -96,10 +96,10 @@ def compose_variants(
         atoms = between_words(atoms, word_ends)
     cap = max(1, m.cells - max(m.indent, m.rest_indent))
     unit = clusters[0].size if m.style == "book" else m.pitch
-    if max(_atom_cells(a, unit) for a in atoms) > cap:
-        atoms = _fit_atoms(atoms, cap, unit)
-        clusters = [c for a in atoms for c in a]
     lm = LineModel(clusters, m)
+    if max(_atom_cells(a, unit) for a in atoms) > cap and _least_atom_width(atoms, lm) > cap * unit + EPS:
+        atoms = _fit_atoms(atoms, cap, unit)  # an atom that no squeezing fits on a line is cut
+        lm = LineModel([c for a in atoms for c in a], m)
     fits = break_lines(atoms, lm)
     best = [place_line(lm, fit, last=k == len(fits) - 1) for k, fit in enumerate(fits)]
     if not tight or len(fits) < 2 or not _may_tighten(lm, len(fits)):
@@ -108,6 +108,16 @@ def compose_variants(
     if len(fewer) >= len(fits):
         return best, None
     return best, [place_line(lm, fit, last=k == len(fewer) - 1) for k, fit in enumerate(fewer)]
+
+
+def _least_atom_width(atoms: list[list[Cluster]], lm: LineModel) -> float:
+    """The widest atom alone on a line, its marks squeezed to the full (so 「（人次）」 takes 3 cells in book style)."""
+    widest, start = 0.0, 0
+    for atom in atoms:
+        end = start + len(atom) - 1
+        widest = max(widest, lm.natural(start, end) - lm.squeezable(start, end) - lm.gap_room(start, end))
+        start = end + 1
+    return widest
 
 
 def _may_tighten(lm: LineModel, lines: int) -> bool:
