@@ -44,6 +44,27 @@ def test_every_font_is_an_embedded_subset_and_nothing_else(sample_pdf: Path) -> 
     assert not any("Helvetica" in n for n in names)
 
 
+def test_a_glyph_set_with_a_second_advance_is_a_small_reference_to_the_first_outline(sample_pdf: Path) -> None:
+    """A body glyph drawn both mid-line (carrying its cell's blank) and at a line end is in the subset twice:
+    the second time as a composite of the first, with its own advance, not as a second copy of the outline."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    pdf = pikepdf.open(sample_pdf)
+    desc = next(o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and "FandolFang" in str(o.get("/FontName", "")))
+    font = TTFont(io.BytesIO(desc.FontFile2.read_bytes()))
+    glyf, order = font["glyf"], font.getGlyphOrder()
+    copies = [glyf[n] for n in order if glyf[n].isComposite()]
+    assert len(copies) > 20
+    for g in copies:
+        (component,) = g.components
+        first = glyf[component.glyphName]
+        assert not first.isComposite() and first.numberOfContours > 0
+        assert (component.x, component.y) == (0, 0) and (g.xMin, g.yMax) == (first.xMin, first.yMax)
+    assert font["maxp"].maxComponentDepth >= 1
+
+
 @pytest.mark.skipif(not have("pdffonts"), reason="pdffonts (poppler-utils) not installed")
 def test_pdffonts_reports_every_font_embedded(sample_pdf: Path) -> None:
     out = subprocess.run(["pdffonts", str(sample_pdf)], capture_output=True, text=True, check=True).stdout

@@ -2,7 +2,8 @@
 
 Glyph ``k`` of the subset (``k`` ≥ 1; 0 is .notdef) is the ``k``-th requested (glyph id, advance)
 pair: the same outline may appear twice with two advances (a glyph that carries the blank after it),
-so that the embedded font program, the PDF /W array and the positions of the text all agree.
+so that the embedded font program, the PDF /W array and the positions of the text all agree; a second
+appearance is a 16-byte composite glyph that draws the first.
 Composite glyphs bring their components along (renumbered). The character map of the subset maps
 each character to the first glyph that draws it (OFD readers draw text through it).
 """
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from pipeline.fonts.files import FontFile
 
 _KEEP = ("cvt ", "fpgm", "prep", "OS/2", "name")
-ARG_WORDS, HAVE_SCALE, MORE, XY_SCALE, TWO_BY_TWO = 0x0001, 0x0008, 0x0020, 0x0040, 0x0080
+ARG_WORDS, ARGS_XY, HAVE_SCALE, MORE, XY_SCALE, TWO_BY_TWO = 0x0001, 0x0002, 0x0008, 0x0020, 0x0040, 0x0080
 
 
 def _checksum(data: bytes) -> int:
@@ -63,6 +64,11 @@ def _components(data: bytes) -> list[tuple[int, int]]:
             return out
 
 
+def _reference(data: bytes, first: int) -> bytes:
+    """A composite glyph drawing subset glyph ``first`` unmoved: 16 bytes instead of a second outline."""
+    return struct.pack(">h", -1) + data[2:10] + struct.pack(">HHbb", ARGS_XY, first, 0, 0)
+
+
 def make_subset(font: FontFile, glyphs: Sequence[tuple[int, int]], chars: dict[int, int]) -> bytes:
     """The subset font program: ``glyphs`` are (original glyph id, advance in font units) in subset
     order from glyph 1; ``chars`` maps code points to subset glyph ids for its character map."""
@@ -72,11 +78,15 @@ def make_subset(font: FontFile, glyphs: Sequence[tuple[int, int]], chars: dict[i
     for k, (gid, _) in enumerate(order):
         known.setdefault(gid, k)
     datas: list[bytes] = []
+    copies = False
     k = 0
     while k < len(order):  # components join the order as they are found
         gid, _ = order[k]
         data = src.data(gid)
-        if len(data) >= 10 and struct.unpack_from(">h", data, 0)[0] < 0:
+        if known[gid] != k and len(data) >= 10:  # the same outline with another advance: refer to the first
+            data = _reference(data, known[gid])
+            copies = True
+        elif len(data) >= 10 and struct.unpack_from(">h", data, 0)[0] < 0:
             patched = bytearray(data)
             for at, comp in _components(data):
                 if comp not in known:
@@ -101,6 +111,11 @@ def make_subset(font: FontFile, glyphs: Sequence[tuple[int, int]], chars: dict[i
     struct.pack_into(">H", hhea, 34, n)
     maxp = bytearray(raw["maxp"])
     struct.pack_into(">H", maxp, 4, n)
+    if copies and len(maxp) >= 32:  # version 1.0: the composite limits now cover the references
+        points, contours, cpoints, ccontours = struct.unpack_from(">4H", maxp, 6)
+        elements, depth = struct.unpack_from(">2H", maxp, 28)
+        struct.pack_into(">2H", maxp, 10, max(points, cpoints), max(contours, ccontours))
+        struct.pack_into(">2H", maxp, 28, max(elements, 1), depth + 1)
     hmtx = b"".join(struct.pack(">Hh", adv, src.lsb(gid)) for gid, adv in order)
     post = raw["post"][:32] if "post" in raw else b"\0" * 32
     post = struct.pack(">I", 0x00030000) + post[4:32]
