@@ -12,10 +12,21 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "issues" / "2023-21.yaml"
 REFEREE = ROOT.parent / "shared" / "tools" / "referee.py"
+FUZZ = int(os.environ.get("JIANBAO_FUZZ", "0"))
+
+
+def fuzz_settings(examples: int, *allow: HealthCheck) -> settings:
+    """Few derandomised examples in CI; ``JIANBAO_FUZZ`` examples with fresh seeds when set."""
+    checks = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example, *allow]
+    return settings(
+        max_examples=FUZZ or examples, deadline=None, derandomize=not FUZZ, database=None, suppress_health_check=checks
+    )
+
 
 SMALL_ISSUE = """\
 bulletin: 测试简报

@@ -8,12 +8,12 @@ cell), ``spread +x`` (each gap x cells wider), or ``squeezed -x`` (its marks gav
 
 from __future__ import annotations
 
-import os
 from itertools import pairwise
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import fuzz_settings
 from pipeline import cjk
 from pipeline.compose.lines import CharStyle, Glyph, Measure
 from pipeline.compose.paragraph import compose_paragraph, compose_variants
@@ -215,11 +215,10 @@ def test_a_latin_word_longer_than_the_line_is_cut_rather_than_overflowing() -> N
     assert all(g.x < 4 * PITCH for line in lines for g in line)
 
 
-FUZZ = int(os.environ.get("JIANBAO_FUZZ", "0"))  # as in test_robust.py: more examples, fresh seeds
 _PIECES = list("一二三四五六七八九十甲乙丙丁") + list("，。、；：？！“”（）《》") + ["——", "……", "2023", "ab", "\u3000"]
 
 
-@settings(max_examples=FUZZ or 300, deadline=None, derandomize=not FUZZ, database=None)
+@fuzz_settings(300)
 @given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=120), st.integers(16, 30))
 def test_every_line_is_flush_on_the_grid_or_evenly_adjusted_and_never_has_a_hole(pieces: list[str], cells: int) -> None:
     """Every line but the last ends at the right edge; Han characters sit in their cells unless the

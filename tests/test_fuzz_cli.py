@@ -16,26 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from conftest import SMALL_ISSUE
+from conftest import SMALL_ISSUE, fuzz_settings
 from pipeline.cli.app import app
 
-FUZZ = int(os.environ.get("JIANBAO_FUZZ", "0"))
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 runner = CliRunner()
-
-
-def fuzz_settings(examples: int) -> settings:
-    return settings(
-        max_examples=FUZZ or examples,
-        deadline=None,
-        derandomize=not FUZZ,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 def assert_clean(result: Result) -> None:

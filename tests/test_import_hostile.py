@@ -32,18 +32,17 @@ import pytest
 import yaml
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from PIL import Image
 from typer.testing import CliRunner
 
-from conftest import ROOT, SMALL_ISSUE, write
+from conftest import ROOT, SMALL_ISSUE, fuzz_settings, write
 from pipeline.cli.app import app
 from pipeline.source.check import fix_text
 from pipeline.source.newissue import yaml_value
 
 runner = CliRunner()
-FUZZ = int(os.environ.get("JIANBAO_FUZZ", "0"))
 
 
 def word(path: Path, *paragraphs: str, title: str = "来稿标题") -> Path:
@@ -140,13 +139,7 @@ def expected_paragraph(text: str) -> str:
     return fix_text(re.sub(r"[\t\r\n\v]", "", text).strip())
 
 
-@settings(
-    max_examples=FUZZ or 50,
-    deadline=None,
-    derandomize=not FUZZ,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@fuzz_settings(50, HealthCheck.function_scoped_fixture)
 @given(paragraphs=st.lists(PARAGRAPH, min_size=1, max_size=4))
 def test_any_paragraph_text_round_trips_through_import_and_build(
     tmp_path_factory: pytest.TempPathFactory, paragraphs: list[str]
@@ -170,7 +163,7 @@ def test_any_paragraph_text_round_trips_through_import_and_build(
     assert data(issue) == expected
 
 
-@settings(max_examples=FUZZ or 300, deadline=None, derandomize=not FUZZ, database=None)
+@fuzz_settings(300)
 @given(text=st.lists(st.one_of(SPECIAL, st.characters(blacklist_categories=("Cs",)))).map("".join))
 def test_a_one_line_value_reads_back_as_written(text: str) -> None:
     """Titles and section names are written by ``yaml_value``: one line, read back exactly by both parsers."""

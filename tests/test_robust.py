@@ -31,27 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, fuzz_settings
 from pipeline.errors import JianbaoError
 from pipeline.typeset import build
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-FUZZ = int(os.environ.get("JIANBAO_FUZZ", "0"))
-
-
-def fuzz_settings(examples: int) -> settings:
-    """Few derandomised examples in CI; ``JIANBAO_FUZZ`` examples with fresh seeds when set."""
-    return settings(
-        max_examples=FUZZ or examples,
-        deadline=None,
-        derandomize=not FUZZ,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
-    )
 
 
 # --------------------------------------------------------------------------------------------- text
